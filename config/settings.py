@@ -1,0 +1,196 @@
+"""Settings for Beteiligungskarte: one base module, overridden by environment variables.
+
+Every value that differs between a developer's machine, CI and production is read from
+the environment (or a `.env` file beside this repository) with a typed default. Invariants
+that Django cannot express here are checked by the system checks in `config/checks.py`.
+"""
+
+from pathlib import Path
+
+import environ
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+if (BASE_DIR / ".env").is_file():
+    env.read_env(str(BASE_DIR / ".env"))
+
+# --- Core ---------------------------------------------------------------------------------
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# A development key is only acceptable while DEBUG is on; the deploy check rejects it.
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me" if DEBUG else "")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "rest_framework",
+    "rest_framework_gis",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "config.apps.ConfigConfig",
+    "geo",
+    "layers",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "config" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------------
+
+# Without DATABASE_URL the project uses its own PostgreSQL cluster under var/, reached only
+# through a Unix socket in var/run (see scripts/pg.sh); its superuser is "beteiligung".
+PG_SOCKET_DIR = env.path("BK_PG_SOCKET_DIR", default=str(BASE_DIR / "var" / "run"))
+if env.str("DATABASE_URL", default=""):
+    DATABASES = {"default": env.db_url("DATABASE_URL", engine="django.contrib.gis.db.backends.postgis")}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.contrib.gis.db.backends.postgis",
+            "NAME": env.str("BK_PG_DATABASE", default="beteiligungskarte"),
+            "USER": "beteiligung",
+            "HOST": str(PG_SOCKET_DIR),
+        }
+    }
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("BK_DB_CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Auth ---------------------------------------------------------------------------------
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Internationalisation -----------------------------------------------------------------
+
+LANGUAGE_CODE = "de"
+LANGUAGES = [("de", _("Deutsch")), ("en", _("Englisch"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Berlin"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files -------------------------------------------------------------------------
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+# Browser libraries come from npm (package.json) and are served by us, never from a CDN;
+# only the files named here leave node_modules (see config/staticfinders.py).
+NODE_MODULES = BASE_DIR / "node_modules"
+VENDOR_FILES = {
+    "vendor/leaflet/leaflet.js": NODE_MODULES / "leaflet/dist/leaflet.js",
+    "vendor/leaflet/leaflet.css": NODE_MODULES / "leaflet/dist/leaflet.css",
+    **{
+        f"vendor/leaflet/images/{image}": NODE_MODULES / "leaflet/dist/images" / image
+        for image in ("layers.png", "layers-2x.png", "marker-icon.png", "marker-icon-2x.png", "marker-shadow.png")
+    },
+    "vendor/ol/ol.js": NODE_MODULES / "ol/dist/ol.js",
+    "vendor/ol/ol.css": NODE_MODULES / "ol/ol.css",
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "config.staticfinders.VendorFinder",
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": env.str(
+            "BK_STATICFILES_STORAGE", default="django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+# Serve straight from the finders unless collectstatic has run (production sets this off).
+WHITENOISE_USE_FINDERS = env.bool("BK_WHITENOISE_USE_FINDERS", default=True)
+
+# --- REST API -----------------------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Beteiligungskarte API",
+    "DESCRIPTION": (
+        "Karten-API des Beteiligungsportals NRW. GeoJSON (RFC 7946) in Länge/Breite; "
+        "gespeichert wird in ETRS89 / UTM 32N (EPSG:25832)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Geo ----------------------------------------------------------------------------------
+
+# Read through geo.conf.geo_settings(), which types and checks them.
+BK_GEO = {
+    "MAX_VERTICES": env.int("BK_GEO_MAX_VERTICES", default=5000),
+    "NRW_BUFFER_M": env.float("BK_GEO_NRW_BUFFER_M", default=1000.0),
+    "NRW_BOUNDARY_FILE": env.path(
+        "BK_GEO_NRW_BOUNDARY_FILE", default=str(BASE_DIR / "fixtures" / "vg5000-nrw" / "nrw_land_epsg25832.geojson")
+    ),
+    "PROJ_GRID_DIRS": env.list("BK_GEO_PROJ_GRID_DIRS", default=["/usr/share/proj"]),
+}
+
+# GDAL older than 3.9 cannot forbid file and network access while parsing a spatial reference.
+# No text from a request ever reaches GDAL or PROJ as a CRS (geo.crs allow-lists EPSG codes), so
+# the danger the check warns of does not arise here.
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# --- Logging ------------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("BK_LOG_LEVEL", default="INFO")},
+}

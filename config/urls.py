@@ -1,0 +1,37 @@
+"""URL configuration: the API (language from Accept-Language) and pages (German, English under /en/)."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import include, path
+from django.views import defaults
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from config.errors import NotFound
+
+api_v1 = [
+    path("", include("geo.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+urlpatterns += i18n_patterns(
+    path("admin/", admin.site.urls),
+    path("", include("layers.urls")),
+    prefix_default_language=False,
+)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Answer unknown API paths in the API's JSON error shape, and pages with the HTML page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(NotFound().as_dict(), status=404)
+    return defaults.page_not_found(request, exception)
+
+
+handler404 = page_not_found

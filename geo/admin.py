@@ -1,0 +1,30 @@
+"""Admin for authorities: their keys, hierarchy and areas on a map without external tiles."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.gis.admin import GISModelAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from geo.models import Authority
+from geo.widgets import BoundaryMapWidget
+
+
+@admin.register(Authority)
+class AuthorityAdmin(GISModelAdmin):
+    gis_widget = BoundaryMapWidget
+    list_display = ("key", "name", "designation", "kind", "parent")
+    list_filter = ("kind",)
+    search_fields = ("key", "regional_key", "name")
+    ordering = ("key",)
+    autocomplete_fields = ("parent",)
+    readonly_fields = ("created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("key", "regional_key", "name", "designation", "kind", "parent")}),
+        (None, {"fields": ("boundary",)}),
+        (None, {"fields": ("created_at", "updated_at")}),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Authority]:
+        return super().get_queryset(request).select_related("parent")

@@ -1,0 +1,266 @@
+"""API of the geo app: who is responsible for a place, and the authorities with their areas."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api import parse_query
+from config.errors import BadRequest
+from geo import crs as crs_module
+from geo.bbox import parse_bbox
+from geo.crs import CRS
+from geo.models import Authority, AuthorityKind
+from geo.selectors import Location, authority_get, authority_list, locate_coordinates
+
+ERROR_RESPONSE = OpenApiResponse(
+    response={
+        "type": "object",
+        "properties": {
+            "code": {"type": "string"},
+            "message": {"type": "string"},
+            "details": {"type": "object"},
+        },
+        "required": ["code", "message", "details"],
+    },
+    description=_("Fehler mit Code, Meldung (Deutsch, Englisch mit Accept-Language: en) und Details."),
+)
+CRS_CHOICES = ", ".join(c.key for c in crs_module.ALLOWED)
+
+
+class GeoJSONRenderer(JSONRenderer):
+    """Render GeoJSON with its own media type; plain JSON stays available for Accept: application/json."""
+
+    media_type = "application/geo+json"
+    format = "geojson"
+
+
+def content_crs_headers(crs: CRS) -> dict[str, str]:
+    """Return the Content-Crs header (OGC API – Features Part 2) for an answer in `crs`."""
+    return {"Content-Crs": f"<{crs.uri}>"}
+
+
+# --- Locate -----------------------------------------------------------------------------------
+
+
+class LocateQuery(serializers.Serializer[Any]):
+    lon = serializers.FloatField(required=False, help_text=_("Geographische Länge (WGS 84)"))
+    lat = serializers.FloatField(required=False, help_text=_("Geographische Breite (WGS 84)"))
+    x = serializers.FloatField(required=False, help_text=_("Erste Koordinate in der Achsenfolge von crs"))
+    y = serializers.FloatField(required=False, help_text=_("Zweite Koordinate in der Achsenfolge von crs"))
+    crs = serializers.CharField(required=False, max_length=100, help_text=_("CRS von x/y, z. B. EPSG:25832"))
+
+
+class AuthorityRefSerializer(serializers.Serializer[Authority]):
+    key = serializers.CharField()
+    regional_key = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=AuthorityKind.choices)
+    kind_label = serializers.CharField(source="get_kind_display")
+    designation = serializers.CharField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, authority: Authority) -> str:
+        return reverse("geo:authority-detail", kwargs={"key": authority.key})
+
+
+class LonLatSerializer(serializers.Serializer[Any]):
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+
+
+class ProjectedPointSerializer(serializers.Serializer[Any]):
+    crs = serializers.CharField()
+    x = serializers.FloatField()
+    y = serializers.FloatField()
+
+
+class LocationSerializer(serializers.Serializer[Location]):
+    gemeinde = AuthorityRefSerializer()
+    kreis = AuthorityRefSerializer(allow_null=True)
+    regierungsbezirk = AuthorityRefSerializer(allow_null=True)
+    land = AuthorityRefSerializer(allow_null=True)
+    match = serializers.ChoiceField(
+        choices=["inside", "nearest"],
+        help_text=_("inside: der Punkt liegt in der Gemeinde; nearest: knapp außerhalb der generalisierten Grenze"),
+    )
+    distance_m = serializers.FloatField(help_text=_("Abstand zur Gemeindegrenze in Metern (0 bei inside)"))
+    point = serializers.SerializerMethodField()
+    point_storage = serializers.SerializerMethodField()
+
+    @extend_schema_field(LonLatSerializer)
+    def get_point(self, location: Location) -> dict[str, float]:
+        lon, lat = crs_module.transform_coords([location.point.coords], crs_module.STORAGE, crs_module.CRS84)[0]
+        return {"lon": round(float(lon), 7), "lat": round(float(lat), 7)}
+
+    @extend_schema_field(ProjectedPointSerializer)
+    def get_point_storage(self, location: Location) -> dict[str, Any]:
+        return {"crs": crs_module.STORAGE.key, "x": round(location.point.x, 3), "y": round(location.point.y, 3)}
+
+
+class LocateApi(APIView):
+    """Return the Gemeinde responsible for a point, with its Kreis, Regierungsbezirk and Land."""
+
+    @extend_schema(
+        operation_id="locate",
+        summary=_("Zuständige Gemeinde für einen Ort"),
+        parameters=[LocateQuery],
+        responses={200: LocationSerializer, 400: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    )
+    def get(self, request: Request) -> Response:
+        query = parse_query(LocateQuery, request)
+        if "lon" in query or "lat" in query:
+            if {"x", "y", "crs"} & set(query):
+                raise BadRequest(_("Geben Sie entweder lon und lat an oder x, y und crs, nicht beides."))
+            if not {"lon", "lat"} <= set(query):
+                raise BadRequest(_("Bitte geben Sie lon und lat an."))
+            source, first, second = crs_module.CRS84, query["lon"], query["lat"]
+        elif {"x", "y"} <= set(query):
+            source, first, second = crs_module.parse_crs(query.get("crs"), default=crs_module.STORAGE), query["x"], query["y"]
+        else:
+            raise BadRequest(_("Bitte geben Sie lon und lat an (oder x, y und crs, z. B. crs=EPSG:25832)."))
+        location = locate_coordinates(first, second, source)
+        return Response(LocationSerializer(location).data)
+
+
+# --- Authorities ------------------------------------------------------------------------------
+
+
+class AuthorityListQuery(serializers.Serializer[Any]):
+    kind = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text=_("Art(en), wiederholbar oder mit Komma getrennt")
+    )
+    bbox = serializers.CharField(required=False, max_length=200, help_text=_("minx,miny,maxx,maxy"))
+    bbox_crs = serializers.CharField(required=False, max_length=100, help_text=_("CRS der bbox (Standard: CRS84)"))
+    crs = serializers.CharField(required=False, max_length=100, help_text=_("CRS der Ausgabe (Standard: CRS84)"))
+    parent = serializers.RegexField(r"^\d{2,5}$", required=False, help_text=_("Schlüssel der übergeordneten Einheit"))
+
+    def validate_kind(self, values: list[str]) -> list[AuthorityKind]:
+        kinds = [part.strip() for value in values for part in value.split(",") if part.strip()]
+        unknown = [kind for kind in kinds if kind not in AuthorityKind.values]
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unbekannte Art: %(unknown)s. Möglich sind: %(kinds)s.")
+                % {"unknown": ", ".join(unknown), "kinds": ", ".join(AuthorityKind.values)}
+            )
+        return [AuthorityKind(kind) for kind in kinds]
+
+
+class AuthorityDetailQuery(serializers.Serializer[Any]):
+    crs = serializers.CharField(required=False, max_length=100, help_text=_("CRS der Ausgabe (Standard: CRS84)"))
+
+
+def authority_feature(authority: Authority) -> dict[str, Any]:
+    """Return an authority as a GeoJSON Feature; its geometry was built by PostGIS."""
+    parent = authority.parent
+    return {
+        "type": "Feature",
+        "id": authority.key,
+        "geometry": json.loads(authority.boundary_geojson),  # type: ignore[attr-defined]
+        "properties": {
+            "key": authority.key,
+            "regional_key": authority.regional_key,
+            "name": authority.name,
+            "kind": authority.kind,
+            "kind_label": str(authority.get_kind_display()),
+            "designation": authority.designation,
+            "parent_key": parent.key if parent else None,
+            "parent_name": parent.name if parent else None,
+            "url": reverse("geo:authority-detail", kwargs={"key": authority.key}),
+        },
+    }
+
+
+FEATURE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string", "enum": ["Feature"]},
+        "id": {"type": "string"},
+        "geometry": {"type": "object", "description": "GeoJSON MultiPolygon"},
+        "properties": {
+            "type": "object",
+            "properties": {
+                name: {"type": "string", "nullable": name.startswith("parent")}
+                for name in (
+                    "key", "regional_key", "name", "kind", "kind_label", "designation", "parent_key", "parent_name", "url"
+                )
+            },
+        },
+    },
+}
+OUTPUT_CRS_PARAMETER = OpenApiParameter(
+    "crs", OpenApiTypes.STR, description=_("CRS der Ausgabe: %(choices)s") % {"choices": CRS_CHOICES}
+)
+
+
+class AuthorityListApi(APIView):
+    """Return authorities as GeoJSON, filtered by kind, bounding box and parent."""
+
+    renderer_classes = [GeoJSONRenderer, JSONRenderer]
+
+    @extend_schema(
+        operation_id="authorities_list",
+        summary=_("Behörden und ihre Gebiete (GeoJSON)"),
+        parameters=[
+            OpenApiParameter("kind", OpenApiTypes.STR, many=True, enum=AuthorityKind.values, explode=True),
+            OpenApiParameter("bbox", OpenApiTypes.STR, description="minx,miny,maxx,maxy"),
+            OpenApiParameter("bbox-crs", OpenApiTypes.STR, description=CRS_CHOICES),
+            OUTPUT_CRS_PARAMETER,
+            OpenApiParameter("parent", OpenApiTypes.STR, description=_("Schlüssel der übergeordneten Einheit")),
+        ],
+        responses={
+            200: OpenApiResponse(
+                response={
+                    "type": "object",
+                    "properties": {
+                        "type": {"type": "string", "enum": ["FeatureCollection"]},
+                        "numberReturned": {"type": "integer"},
+                        "features": {"type": "array", "items": FEATURE_SCHEMA},
+                    },
+                }
+            ),
+            400: ERROR_RESPONSE,
+        },
+    )
+    def get(self, request: Request) -> Response:
+        query = parse_query(AuthorityListQuery, request, renames={"bbox_crs": "bbox-crs"})
+        output_crs = crs_module.parse_crs(query.get("crs"))
+        area = None
+        if "bbox" in query:
+            area = parse_bbox(query["bbox"], crs_module.parse_crs(query.get("bbox_crs")))
+        elif "bbox_crs" in query:
+            raise BadRequest(_("bbox-crs ist nur zusammen mit bbox sinnvoll."))
+        authorities = authority_list(
+            kinds=query.get("kind"), area=area, parent_key=query.get("parent"), output_crs=output_crs
+        )
+        features = [authority_feature(authority) for authority in authorities]
+        body = {"type": "FeatureCollection", "numberReturned": len(features), "features": features}
+        return Response(body, headers=content_crs_headers(output_crs))
+
+
+class AuthorityDetailApi(APIView):
+    """Return one authority with its area as a GeoJSON Feature."""
+
+    renderer_classes = [GeoJSONRenderer, JSONRenderer]
+
+    @extend_schema(
+        operation_id="authorities_retrieve",
+        summary=_("Eine Behörde mit ihrem Gebiet (GeoJSON)"),
+        parameters=[OUTPUT_CRS_PARAMETER],
+        responses={200: OpenApiResponse(response=FEATURE_SCHEMA), 400: ERROR_RESPONSE, 404: ERROR_RESPONSE},
+    )
+    def get(self, request: Request, key: str) -> Response:
+        query = parse_query(AuthorityDetailQuery, request)
+        output_crs = crs_module.parse_crs(query.get("crs"))
+        authority = authority_get(key, output_crs=output_crs)
+        return Response(authority_feature(authority), headers=content_crs_headers(output_crs))

@@ -1,0 +1,202 @@
+"""Read administrative boundaries from any vector file GDAL can open, reprojected to EPSG:25832.
+
+This module reads; it does not write to the database. Every feature comes back either as a
+`BoundaryRecord` ready to store or as a `Skipped` entry that says why it cannot be used.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.contrib.gis.gdal import DataSource, GDALException, OGRGeometry
+from django.contrib.gis.gdal.feature import Feature
+from django.contrib.gis.gdal.layer import Layer
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
+
+from geo.crs import STORAGE_SRID
+from geo.models import AuthorityKind
+
+# VG5000's level codes (ADE) and designations (BEZ); other files may carry no level at all,
+# and then the length of the official key decides.
+_LEVEL_CODES = {
+    "2": AuthorityKind.LAND,
+    "3": AuthorityKind.REGIERUNGSBEZIRK,
+    "4": AuthorityKind.KREIS,
+    "6": AuthorityKind.GEMEINDE,
+}
+_KEY_PATTERN = re.compile(r"^\d{2}(\d(\d{2}(\d{3})?)?)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldMapping:
+    """Which attribute of the file holds which property of an authority."""
+
+    key: str = "AGS"
+    name: str = "GEN"
+    regional_key: str | None = "ARS"
+    designation: str | None = "BEZ"
+    level: str | None = "ADE"
+
+
+@dataclass(frozen=True, slots=True)
+class BoundaryRecord:
+    """One authority read from a file, its boundary in the storage CRS."""
+
+    key: str
+    name: str
+    kind: AuthorityKind
+    regional_key: str
+    designation: str
+    boundary: MultiPolygon
+    repaired: bool
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A feature (or a whole layer) that was not imported, and why."""
+
+    source: str
+    key: str | None
+    reason: str
+    whole_layer: bool = False
+
+
+def layer_count(path: Path, layer_names: Sequence[str] | None = None) -> int:
+    """Return how many features the selected layers hold, for a progress bar."""
+    source = _open(path)
+    return sum(len(layer) for layer in _layers(source, layer_names))
+
+
+def read_boundaries(
+    path: Path,
+    *,
+    layer_names: Sequence[str] | None = None,
+    mapping: FieldMapping = FieldMapping(),
+    kind: AuthorityKind | None = None,
+) -> Iterator[BoundaryRecord | Skipped]:
+    """Yield every feature of the file as a record to store, or as a skip with its reason."""
+    source = _open(path)
+    for layer in _layers(source, layer_names):
+        if layer.srs is None:
+            yield Skipped(
+                source=layer.name,
+                key=None,
+                reason="the layer has no coordinate reference system, so it cannot be reprojected",
+                whole_layer=True,
+            )
+            continue
+        missing = [f for f in (mapping.key, mapping.name) if f not in layer.fields]
+        if missing:
+            yield Skipped(
+                source=layer.name,
+                key=None,
+                reason=f"the layer has no field {', '.join(missing)} (fields: {', '.join(layer.fields)})",
+                whole_layer=True,
+            )
+            continue
+        for feature in layer:
+            yield _read_feature(layer, feature, mapping, kind)
+
+
+def _open(path: Path) -> DataSource:
+    try:
+        return DataSource(str(path))
+    except GDALException as exc:
+        raise FileNotFoundError(f"GDAL cannot open {path}: {exc}") from exc
+
+
+def _layers(source: DataSource, names: Sequence[str] | None) -> list[Layer]:
+    if not names:
+        return list(source)
+    available = {layer.name: layer for layer in source}
+    unknown = [name for name in names if name not in available]
+    if unknown:
+        raise KeyError(f"no layer {', '.join(unknown)} in the file (layers: {', '.join(available)})")
+    return [available[name] for name in names]
+
+
+def _text(feature: Feature, field: str | None) -> str:
+    if field is None or field not in feature.fields:
+        return ""
+    value = feature.get(field)
+    return "" if value is None else str(value).strip()
+
+
+def _read_feature(
+    layer: Layer, feature: Feature, mapping: FieldMapping, kind: AuthorityKind | None
+) -> BoundaryRecord | Skipped:
+    where = f"{layer.name}#{feature.fid}"
+    key = _text(feature, mapping.key)
+    if not _KEY_PATTERN.match(key):
+        return Skipped(where, key or None, f"the official key {key!r} is not an AGS of 2, 3, 5 or 8 digits")
+    name = _text(feature, mapping.name)
+    if not name:
+        return Skipped(where, key, "the feature has no name")
+    resolved = kind or _kind_of(key, _text(feature, mapping.level), _text(feature, mapping.designation))
+    if resolved is None:
+        return Skipped(where, key, "its administrative level cannot be told from the level field or the key")
+    if resolved.key_length != len(key):
+        return Skipped(where, key, f"a key of {len(key)} digits does not belong to a {resolved.label}")
+    geometry = _storage_geometry(feature)
+    if isinstance(geometry, str):
+        return Skipped(where, key, geometry)
+    boundary, repaired = geometry
+    return BoundaryRecord(
+        key=key,
+        name=name,
+        kind=resolved,
+        regional_key=_text(feature, mapping.regional_key),
+        designation=_text(feature, mapping.designation),
+        boundary=boundary,
+        repaired=repaired,
+        source=where,
+    )
+
+
+def _kind_of(key: str, level: str, designation: str) -> AuthorityKind | None:
+    kind = _LEVEL_CODES.get(level)
+    if kind is None:
+        candidates = AuthorityKind.for_key(key)
+        kind = candidates[0] if candidates else None
+    if kind == AuthorityKind.KREIS and designation.casefold() == "kreisfreie stadt":
+        return AuthorityKind.KREISFREIE_STADT
+    return kind
+
+
+def _storage_geometry(feature: Feature) -> tuple[MultiPolygon, bool] | str:
+    """Return the feature's area as a valid MultiPolygon in EPSG:25832, or why it has none."""
+    try:
+        ogr: OGRGeometry | None = feature.geom
+    except GDALException:
+        ogr = None
+    if ogr is None:
+        return "the feature has no geometry"
+    try:
+        geometry = ogr.transform(STORAGE_SRID, clone=True).geos
+    except GDALException as exc:
+        return f"its geometry cannot be reprojected to EPSG:{STORAGE_SRID}: {exc}"
+    if geometry.empty:
+        return "its geometry is empty"
+    repaired = False
+    if not geometry.valid:
+        geometry = geometry.make_valid()
+        repaired = True
+    polygons = _polygons_of(geometry)
+    if not polygons:
+        return f"its geometry is a {ogr.geom_name}, not an area"
+    multi = MultiPolygon(*polygons, srid=STORAGE_SRID)
+    if not multi.valid:
+        return f"its geometry is invalid and could not be repaired ({multi.valid_reason})"
+    return multi, repaired
+
+
+def _polygons_of(geometry: GEOSGeometry) -> list[Polygon]:
+    if isinstance(geometry, Polygon):
+        return [geometry]
+    if geometry.geom_type in ("MultiPolygon", "GeometryCollection"):
+        return [part for member in geometry for part in _polygons_of(member)]
+    return []

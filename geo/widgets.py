@@ -1,0 +1,37 @@
+"""Map widgets for the admin that need no external tile server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.gis.forms.widgets import OpenLayersWidget
+from django.urls import reverse
+
+from geo.crs import STORAGE_SRID
+from geo.models import AuthorityKind
+from layers.attributions import BKG_VG5000
+
+
+class BoundaryMapWidget(OpenLayersWidget):
+    """GeoDjango's OpenLayers widget on OpenLayers served by us, over our own boundaries as the base layer.
+
+    Django's widget loads OpenLayers from a CDN and draws NASA or OSM tiles; both are third-party
+    requests. Here the base layer is NRW's Kreise from our API, so drawing and editing work offline.
+    """
+
+    template_name = "geo/widgets/boundary_map.html"
+    map_srid = 3857
+
+    class Media:
+        css = {"all": ("vendor/ol/ol.css", "gis/css/ol3.css")}
+        js = ("vendor/ol/ol.js", "gis/js/OLMapWidget.js")
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        kinds = f"{AuthorityKind.KREIS},{AuthorityKind.KREISFREIE_STADT}"
+        context.update(
+            base_layer_url=f"{reverse('geo:authority-list')}?kind={kinds}",
+            attribution=str(BKG_VG5000.html()),
+            storage_srid=STORAGE_SRID,
+        )
+        return context
