@@ -34,11 +34,11 @@ def parse_query(
     serializer_class: type[serializers.Serializer[Any]], request: Request, *, renames: dict[str, str] | None = None
 ) -> dict[str, Any]:
     """Validate the query string with a serializer; a wrong value answers 400, naming the parameter."""
-    allowed = {(renames or {}).get(name, name) for name in serializer_class().fields}
-    reject_unknown_params(request, allowed)
+    names: dict[str, str] = {str(name): (renames or {}).get(str(name), str(name)) for name in serializer_class().fields}
+    reject_unknown_params(request, set(names.values()))
     data: dict[str, Any] = {}
     for field_name, field in serializer_class().fields.items():
-        param = (renames or {}).get(field_name, field_name)
+        param = names[str(field_name)]
         if param not in request.query_params:
             continue
         data[field_name] = (
@@ -50,7 +50,7 @@ def parse_query(
     if not serializer.is_valid():
         raise BadRequest(
             _("Ungültige Parameter: %(names)s."),
-            names=", ".join((renames or {}).get(name, name) for name in serializer.errors),
-            details={"fields": {(renames or {}).get(k, k): v for k, v in serializer.errors.items()}},
+            names=", ".join(names[name] for name in serializer.errors),
+            details={"fields": {names[name]: errors for name, errors in serializer.errors.items()}},
         )
     return dict(serializer.validated_data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.apps import AppConfig
@@ -12,7 +13,7 @@ from geo.conf import geo_settings
 
 
 @register(Tags.compatibility)
-def check_geo_settings(app_configs: list[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
+def check_geo_settings(*, app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> Sequence[CheckMessage]:
     """Check the geo settings: limits positive, the NRW boundary file present."""
     errors: list[CheckMessage] = []
     conf = geo_settings()
@@ -32,7 +33,7 @@ def check_geo_settings(app_configs: list[AppConfig] | None, **kwargs: Any) -> li
 
 
 @register(Tags.database)
-def check_database_is_postgis(app_configs: list[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
+def check_database_is_postgis(*, app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> Sequence[CheckMessage]:
     """Check that the default database is PostGIS, the only backend the spatial SQL is written for."""
     engine = settings.DATABASES["default"]["ENGINE"]
     if engine != "django.contrib.gis.db.backends.postgis":

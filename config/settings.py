@@ -5,6 +5,8 @@ the environment (or a `.env` file beside this repository) with a typed default. 
 that Django cannot express here are checked by the system checks in `config/checks.py`.
 """
 
+import os
+import secrets
 from pathlib import Path
 
 import environ
@@ -19,8 +21,19 @@ if (BASE_DIR / ".env").is_file():
 # --- Core ---------------------------------------------------------------------------------
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-# A development key is only acceptable while DEBUG is on; the deploy check rejects it.
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me" if DEBUG else "")
+
+
+def _checkout_secret_key(path: Path) -> str:
+    """Return this checkout's own random key from var/, creating it once (readable by its owner only)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+# Production sets DJANGO_SECRET_KEY; a checkout without it gets a random key of its own in var/.
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or _checkout_secret_key(BASE_DIR / "var" / "secret_key")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -47,6 +60,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "config.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -114,7 +128,8 @@ USE_TZ = True
 # --- Static files -------------------------------------------------------------------------
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Set where collectstatic runs (production); development serves straight from the finders.
+STATIC_ROOT = env.str("BK_STATIC_ROOT", default="") or None
 # Browser libraries come from npm (package.json) and are served by us, never from a CDN;
 # only the files named here leave node_modules (see config/staticfinders.py).
 NODE_MODULES = BASE_DIR / "node_modules"
@@ -136,19 +151,17 @@ STATICFILES_FINDERS = [
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": env.str(
-            "BK_STATICFILES_STORAGE", default="django.contrib.staticfiles.storage.StaticFilesStorage"
-        )
+        "BACKEND": env.str("BK_STATICFILES_STORAGE", default="django.contrib.staticfiles.storage.StaticFilesStorage")
     },
 }
-# Serve straight from the finders unless collectstatic has run (production sets this off).
-WHITENOISE_USE_FINDERS = env.bool("BK_WHITENOISE_USE_FINDERS", default=True)
+# Serve straight from the finders unless collectstatic has run (production turns this off).
+WHITENOISE_USE_FINDERS = env.bool("BK_WHITENOISE_USE_FINDERS", default=STATIC_ROOT is None)
 
 # --- REST API -----------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "config.exception_handler.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

@@ -35,11 +35,11 @@ class VendorFinder(BaseFinder):
             if not path.is_file()
         ]
 
-    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> str | list[str]:
-        """Return the file in node_modules for a static path, or nothing."""
+    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> Any:
+        """Return the file in node_modules for a static path (a list of it with find_all), or nothing."""
         found = self.files.get(path)
         if found is None or not found.is_file():
-            return [] if find_all else ""
+            return [] if find_all else None
         return [str(found)] if find_all else str(found)
 
     def list(self, ignore_patterns: Any) -> Iterator[tuple[str, FileSystemStorage]]:

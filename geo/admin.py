@@ -13,7 +13,7 @@ from geo.widgets import BoundaryMapWidget
 
 @admin.register(Authority)
 class AuthorityAdmin(GISModelAdmin):
-    gis_widget = BoundaryMapWidget
+    gis_widget = BoundaryMapWidget  # type: ignore[assignment]  # the stubs type it as an instance
     list_display = ("key", "name", "designation", "kind", "parent")
     list_filter = ("kind",)
     search_fields = ("key", "regional_key", "name")

@@ -126,7 +126,11 @@ class LocateApi(APIView):
                 raise BadRequest(_("Bitte geben Sie lon und lat an."))
             source, first, second = crs_module.CRS84, query["lon"], query["lat"]
         elif {"x", "y"} <= set(query):
-            source, first, second = crs_module.parse_crs(query.get("crs"), default=crs_module.STORAGE), query["x"], query["y"]
+            source, first, second = (
+                crs_module.parse_crs(query.get("crs"), default=crs_module.STORAGE),
+                query["x"],
+                query["y"],
+            )
         else:
             raise BadRequest(_("Bitte geben Sie lon und lat an (oder x, y und crs, z. B. crs=EPSG:25832)."))
         location = locate_coordinates(first, second, source)
@@ -143,7 +147,9 @@ class AuthorityListQuery(serializers.Serializer[Any]):
     bbox = serializers.CharField(required=False, max_length=200, help_text=_("minx,miny,maxx,maxy"))
     bbox_crs = serializers.CharField(required=False, max_length=100, help_text=_("CRS der bbox (Standard: CRS84)"))
     crs = serializers.CharField(required=False, max_length=100, help_text=_("CRS der Ausgabe (Standard: CRS84)"))
-    parent = serializers.RegexField(r"^\d{2,5}$", required=False, help_text=_("Schlüssel der übergeordneten Einheit"))
+    parent_key = serializers.RegexField(
+        r"^\d{2,5}$", required=False, help_text=_("Schlüssel der übergeordneten Einheit")
+    )
 
     def validate_kind(self, values: list[str]) -> list[AuthorityKind]:
         kinds = [part.strip() for value in values for part in value.split(",") if part.strip()]
@@ -192,7 +198,15 @@ FEATURE_SCHEMA: dict[str, Any] = {
             "properties": {
                 name: {"type": "string", "nullable": name.startswith("parent")}
                 for name in (
-                    "key", "regional_key", "name", "kind", "kind_label", "designation", "parent_key", "parent_name", "url"
+                    "key",
+                    "regional_key",
+                    "name",
+                    "kind",
+                    "kind_label",
+                    "designation",
+                    "parent_key",
+                    "parent_name",
+                    "url",
                 )
             },
         },
@@ -233,7 +247,7 @@ class AuthorityListApi(APIView):
         },
     )
     def get(self, request: Request) -> Response:
-        query = parse_query(AuthorityListQuery, request, renames={"bbox_crs": "bbox-crs"})
+        query = parse_query(AuthorityListQuery, request, renames={"bbox_crs": "bbox-crs", "parent_key": "parent"})
         output_crs = crs_module.parse_crs(query.get("crs"))
         area = None
         if "bbox" in query:
@@ -241,7 +255,7 @@ class AuthorityListApi(APIView):
         elif "bbox_crs" in query:
             raise BadRequest(_("bbox-crs ist nur zusammen mit bbox sinnvoll."))
         authorities = authority_list(
-            kinds=query.get("kind"), area=area, parent_key=query.get("parent"), output_crs=output_crs
+            kinds=query.get("kind"), area=area, parent_key=query.get("parent_key"), output_crs=output_crs
         )
         features = [authority_feature(authority) for authority in authorities]
         body = {"type": "FeatureCollection", "numberReturned": len(features), "features": features}

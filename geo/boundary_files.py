@@ -14,7 +14,7 @@ from pathlib import Path
 from django.contrib.gis.gdal import DataSource, GDALException, OGRGeometry
 from django.contrib.gis.gdal.feature import Feature
 from django.contrib.gis.gdal.layer import Layer
-from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
+from django.contrib.gis.geos import GeometryCollection, GEOSGeometry, MultiPolygon, Polygon
 
 from geo.crs import STORAGE_SRID
 from geo.models import AuthorityKind
@@ -39,6 +39,10 @@ class FieldMapping:
     regional_key: str | None = "ARS"
     designation: str | None = "BEZ"
     level: str | None = "ADE"
+
+
+# VG5000's field names, the default for every import.
+VG5000_MAPPING = FieldMapping()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,22 +71,22 @@ class Skipped:
 
 def layer_count(path: Path, layer_names: Sequence[str] | None = None) -> int:
     """Return how many features the selected layers hold, for a progress bar."""
-    source = _open(path)
-    return sum(len(layer) for layer in _layers(source, layer_names))
+    return sum(len(layer) for layer in _layers(_open(path), layer_names))
 
 
 def read_boundaries(
     path: Path,
     *,
     layer_names: Sequence[str] | None = None,
-    mapping: FieldMapping = FieldMapping(),
+    mapping: FieldMapping = VG5000_MAPPING,
     kind: AuthorityKind | None = None,
 ) -> Iterator[BoundaryRecord | Skipped]:
     """Yield every feature of the file as a record to store, or as a skip with its reason."""
     source = _open(path)
     for layer in _layers(source, layer_names):
+        # The stubs say a layer always has an SRS; a Shapefile without .prj has none.
         if layer.srs is None:
-            yield Skipped(
+            yield Skipped(  # type: ignore[unreachable]
                 source=layer.name,
                 key=None,
                 reason="the layer has no coordinate reference system, so it cannot be reprojected",
@@ -110,9 +114,10 @@ def _open(path: Path) -> DataSource:
 
 
 def _layers(source: DataSource, names: Sequence[str] | None) -> list[Layer]:
+    every = [source[index] for index in range(len(source))]
     if not names:
-        return list(source)
-    available = {layer.name: layer for layer in source}
+        return every
+    available = {layer.name: layer for layer in every}
     unknown = [name for name in names if name not in available]
     if unknown:
         raise KeyError(f"no layer {', '.join(unknown)} in the file (layers: {', '.join(available)})")
@@ -187,7 +192,7 @@ def _storage_geometry(feature: Feature) -> tuple[MultiPolygon, bool] | str:
         repaired = True
     polygons = _polygons_of(geometry)
     if not polygons:
-        return f"its geometry is a {ogr.geom_name}, not an area"
+        return f"its geometry is a {geometry.geom_type}, not an area"
     multi = MultiPolygon(*polygons, srid=STORAGE_SRID)
     if not multi.valid:
         return f"its geometry is invalid and could not be repaired ({multi.valid_reason})"
@@ -197,6 +202,6 @@ def _storage_geometry(feature: Feature) -> tuple[MultiPolygon, bool] | str:
 def _polygons_of(geometry: GEOSGeometry) -> list[Polygon]:
     if isinstance(geometry, Polygon):
         return [geometry]
-    if geometry.geom_type in ("MultiPolygon", "GeometryCollection"):
+    if isinstance(geometry, GeometryCollection):  # MultiPolygon included
         return [part for member in geometry for part in _polygons_of(member)]
     return []

@@ -163,9 +163,7 @@ def transform_coords(coords: npt.ArrayLike, source: CRS, target: CRS) -> npt.NDA
 
 def transform(geometry: BaseGeometry, source: CRS, target: CRS) -> BaseGeometry:
     """Return the geometry reprojected from `source` to `target` (2D, in each CRS's axis order)."""
-    return shapely.transform(
-        geometry, lambda coords: transform_coords(coords, source, target), include_z=False
-    )
+    return shapely.transform(geometry, lambda coords: transform_coords(coords, source, target), include_z=False)
 
 
 def to_storage(geometry: BaseGeometry, source: CRS = DEFAULT) -> BaseGeometry:

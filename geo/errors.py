@@ -1,7 +1,8 @@
 """Errors of the geometry core; each one explains to a citizen what is wrong with a place."""
 
+from http import HTTPStatus
+
 from django.utils.translation import gettext_lazy as _
-from rest_framework import status
 
 from config.errors import ApplicationError, BadRequest
 
@@ -10,15 +11,13 @@ class UnsupportedCRS(BadRequest):
     """A client asked for a coordinate reference system outside the allow-list."""
 
     code = "unsupported_crs"
-    default_message = _(
-        "Das Koordinatenreferenzsystem „%(crs)s“ wird nicht unterstützt. Möglich sind: %(supported)s."
-    )
+    default_message = _("Das Koordinatenreferenzsystem „%(crs)s“ wird nicht unterstützt. Möglich sind: %(supported)s.")
 
 
 class InvalidGeometry(ApplicationError):
     """A geometry is malformed or not valid in the OGC Simple Features sense."""
 
-    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    status_code = HTTPStatus.UNPROCESSABLE_ENTITY
     code = "invalid_geometry"
     default_message = _("Die Geometrie ist ungültig: %(reason)s")
 
@@ -50,7 +49,7 @@ class CoordinatesOutOfRange(InvalidGeometry):
 class OutsideArea(ApplicationError):
     """A place lies outside the area it must be in."""
 
-    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    status_code = HTTPStatus.UNPROCESSABLE_ENTITY
     code = "outside_area"
     default_message = _("Der Ort liegt außerhalb von %(area)s.")
 

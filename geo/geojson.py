@@ -62,9 +62,7 @@ def parse_geometry(
     return geometry
 
 
-def _check_geometry(
-    data: Any, counter: _Counter, *, depth: int, allowed_types: Collection[str] | None
-) -> None:
+def _check_geometry(data: Any, counter: _Counter, *, depth: int, allowed_types: Collection[str] | None) -> None:
     if not isinstance(data, dict):
         raise InvalidGeometry(reason=_("Ein Element der Geometriesammlung ist kein Geometrieobjekt."))
     kind = data.get("type")

@@ -138,12 +138,9 @@ class Authority(models.Model):
         ordering = ["key"]
         indexes = [models.Index(fields=["kind", "key"])]
         constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=AuthorityKind.values), name="authority_kind_known"),
             models.CheckConstraint(
-                condition=models.Q(kind__in=AuthorityKind.values), name="authority_kind_known"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(kind=AuthorityKind.LAND, parent__isnull=True)
-                | ~models.Q(kind=AuthorityKind.LAND),
+                condition=models.Q(kind=AuthorityKind.LAND, parent__isnull=True) | ~models.Q(kind=AuthorityKind.LAND),
                 name="authority_land_has_no_parent",
             ),
         ]

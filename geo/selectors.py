@@ -10,8 +10,8 @@ from shapely.geometry import Point as ShapelyPoint
 from shapely.geometry.base import BaseGeometry
 
 from config.errors import NotFound
-from geo.conf import configured_nrw_area, geo_settings
 from geo import crs as crs_module
+from geo.conf import configured_nrw_area, geo_settings
 from geo.crs import CRS, STORAGE_SRID
 from geo.errors import OutsideArea
 from geo.models import Authority, AuthorityKind, AuthorityQuerySet
@@ -101,9 +101,7 @@ def authority_list(
 
 def authority_get(key: str, *, output_crs: CRS) -> Authority:
     """Return the authority with this official key, with its GeoJSON, or raise NotFound."""
-    authority = (
-        Authority.objects.select_related("parent").with_geojson(output_crs).filter(key=key).first()
-    )
+    authority = Authority.objects.select_related("parent").with_geojson(output_crs).filter(key=key).first()
     if authority is None:
         raise NotFound(_("Es gibt keine Behörde mit dem Schlüssel „%(key)s“."), key=key[:20])
     return authority

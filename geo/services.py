@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from geo.boundary_files import BoundaryRecord, FieldMapping, Skipped, read_boundaries
+from geo.boundary_files import VG5000_MAPPING, BoundaryRecord, FieldMapping, Skipped, read_boundaries
 from geo.models import Authority, AuthorityKind, parent_key
 
 # Boundaries that moved by less than this are unchanged: the files round to 1 cm.
@@ -47,9 +47,9 @@ def boundaries_import(
     *,
     path: Path,
     layer_names: Sequence[str] | None = None,
-    mapping: FieldMapping = FieldMapping(),
+    mapping: FieldMapping = VG5000_MAPPING,
     kind: AuthorityKind | None = None,
-    on_feature: Callable[[], None] | None = None,
+    on_feature: Callable[[], object] | None = None,
 ) -> ImportReport:
     """Upsert the authorities in a vector file by official key, then link each to its parent.
 

@@ -66,7 +66,7 @@ _GEOS_REASONS: Final[dict[str, str | Promise]] = {
     "Invalid Coordinate": _("eine Koordinate ist ungültig"),
     "Ring is not closed": _("ein Ring ist nicht geschlossen"),
 }
-_REASON_PATTERN: Final = re.compile(r"^(?P<kind>[A-Za-z ]+?)\s*(?:\[(?P<x>\S+) (?P<y>\S+)\])?$")
+_REASON_PATTERN: Final = re.compile(r"^(?P<kind>[A-Za-z -]+?)\s*(?:\[(?P<x>\S+) (?P<y>\S+)\])?$")
 
 
 def explain_invalid(geometry: BaseGeometry) -> InvalidGeometry:

@@ -23,11 +23,13 @@ class BoundaryMapWidget(OpenLayersWidget):
     map_srid = 3857
 
     class Media:
+        # Replace, not extend, the parent's media: that one loads OpenLayers from a CDN.
+        extend = False
         css = {"all": ("vendor/ol/ol.css", "gis/css/ol3.css")}
         js = ("vendor/ol/ol.js", "gis/js/OLMapWidget.js")
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
-        context = super().get_context(name, value, attrs)
+        context: dict[str, Any] = super().get_context(name, value, attrs)
         kinds = f"{AuthorityKind.KREIS},{AuthorityKind.KREISFREIE_STADT}"
         context.update(
             base_layer_url=f"{reverse('geo:authority-list')}?kind={kinds}",

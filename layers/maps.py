@@ -7,10 +7,10 @@ add layers with small MacroElements that fetch our API instead of embedding data
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import folium
-from branca.element import MacroElement
+from branca.element import Figure, MacroElement
 from django.templatetags.static import static
 from jinja2 import Template
 
@@ -28,49 +28,41 @@ class PortalMap(folium.Map):
         kwargs.setdefault("control_scale", True)
         kwargs.setdefault("prefer_canvas", False)
         super().__init__(**kwargs)
-        self.default_js = [("leaflet", static("vendor/leaflet/leaflet.js"))]
+        self.default_js = [
+            ("leaflet", static("vendor/leaflet/leaflet.js")),
+            ("portal_map", static("layers/portal-map.js")),
+        ]
         self.default_css = [("leaflet_css", static("vendor/leaflet/leaflet.css"))]
 
     def parts(self) -> dict[str, str]:
         """Return the map's HTML and script, to place inside one of our own templates."""
-        figure = self.get_root()
+        figure = cast(Figure, self.get_root())
         figure.render()
         return {"html": figure.html.render(), "script": figure.script.render(), "name": self.get_name()}
 
 
-class RemoteGeoJsonLayer(MacroElement):  # type: ignore[misc]
-    """A GeoJSON layer the browser loads from our API, styled, with a tooltip and a link per feature."""
+class PortalMapCall(MacroElement):
+    """A call of one function of layers/portal-map.js on this map, with options passed as JSON."""
 
+    function: str = ""
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function () {
-            var map = {{ this._parent.get_name() }};
-            fetch({{ this.url|tojson }}, {headers: {"Accept": "application/geo+json"}, credentials: "same-origin"})
-                .then(function (response) {
-                    if (!response.ok) { throw new Error(response.status); }
-                    return response.json();
-                })
-                .then(function (data) {
-                    var layer = L.geoJSON(data, {
-                        attribution: {{ this.attribution|tojson }},
-                        style: function () { return {{ this.style|tojson }}; },
-                        onEachFeature: function (feature, featureLayer) {
-                            var label = feature.properties[{{ this.label_property|tojson }}];
-                            featureLayer.bindTooltip(String(label), {sticky: true});
-                        }
-                    });
-                    layer.addTo(map);
-                    {% if this.fit %}map.fitBounds(layer.getBounds());{% endif %}
-                })
-                .catch(function () {
-                    var status = document.getElementById({{ this.status_element|tojson }});
-                    if (status) { status.textContent = {{ this.error_text|tojson }}; }
-                });
-        })();
+        Beteiligungskarte.{{ this.function }}({{ this._parent.get_name() }}, {{ this.options|tojson }});
         {% endmacro %}
         """
     )
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = type(self).__name__
+        self.options = options
+
+
+class RemoteGeoJsonLayer(PortalMapCall):
+    """A GeoJSON layer the browser loads from our API, styled, with a tooltip per feature."""
+
+    function = "addRemoteGeoJson"
 
     def __init__(
         self,
@@ -83,65 +75,23 @@ class RemoteGeoJsonLayer(MacroElement):  # type: ignore[misc]
         status_element: str,
         fit: bool = False,
     ) -> None:
-        super().__init__()
-        self._name = "RemoteGeoJsonLayer"
-        self.url = url
-        self.attribution = str(attribution.html())
-        self.label_property = label_property
-        self.style = style
-        self.error_text = error_text
-        self.status_element = status_element
-        self.fit = fit
-
-
-class LocateOnClick(MacroElement):  # type: ignore[misc]
-    """On a click, ask our locate API who is responsible there and show it in a popup and a live region."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var map = {{ this._parent.get_name() }};
-            var labels = {{ this.labels|tojson }};
-            function escapeHtml(text) {
-                var div = document.createElement("div");
-                div.textContent = text;
-                return div.innerHTML;
+        super().__init__(
+            {
+                "url": url,
+                "attribution": str(attribution.html()),
+                "labelProperty": label_property,
+                "style": style,
+                "errorText": error_text,
+                "statusElement": status_element,
+                "fit": fit,
             }
-            map.on("click", function (event) {
-                var lon = event.latlng.lng.toFixed(6), lat = event.latlng.lat.toFixed(6);
-                var url = {{ this.url|tojson }} + "?lon=" + lon + "&lat=" + lat;
-                fetch(url, {headers: {"Accept": "application/json", "Accept-Language": {{ this.language|tojson }}}})
-                    .then(function (response) { return response.json(); })
-                    .then(function (data) {
-                        var html;
-                        if (data.gemeinde) {
-                            html = "<strong>" + escapeHtml(data.gemeinde.name) + "</strong> (" +
-                                escapeHtml(data.gemeinde.designation || data.gemeinde.kind_label) + ")<br>" +
-                                labels.key + ": " + escapeHtml(data.gemeinde.key);
-                            [["kreis", labels.kreis], ["regierungsbezirk", labels.regierungsbezirk]].forEach(function (pair) {
-                                if (data[pair[0]]) { html += "<br>" + pair[1] + ": " + escapeHtml(data[pair[0]].name); }
-                            });
-                        } else {
-                            html = escapeHtml(data.message || labels.error);
-                        }
-                        L.popup().setLatLng(event.latlng).setContent(html).openOn(map);
-                        var status = document.getElementById({{ this.status_element|tojson }});
-                        if (status) { status.innerHTML = html; }
-                    })
-                    .catch(function () {
-                        L.popup().setLatLng(event.latlng).setContent(escapeHtml(labels.error)).openOn(map);
-                    });
-            });
-        })();
-        {% endmacro %}
-        """
-    )
+        )
+
+
+class LocateOnClick(PortalMapCall):
+    """On a click, ask our locate API who is responsible there; show it in a popup and a live region."""
+
+    function = "locateOnClick"
 
     def __init__(self, url: str, *, language: str, labels: dict[str, str], status_element: str) -> None:
-        super().__init__()
-        self._name = "LocateOnClick"
-        self.url = url
-        self.language = language
-        self.labels = labels
-        self.status_element = status_element
+        super().__init__({"url": url, "language": language, "labels": labels, "statusElement": status_element})

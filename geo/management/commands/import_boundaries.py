@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from argparse import ArgumentParser
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -29,7 +29,9 @@ class Command(BaseCommand):
         parser.add_argument("--regional-key-field", default="ARS", help="field with the ARS (default: ARS)")
         parser.add_argument("--designation-field", default="BEZ", help="field with the designation (default: BEZ)")
         parser.add_argument(
-            "--level-field", default="ADE", help="field with the VG level code 2/3/4/6 (default: ADE); else the key decides"
+            "--level-field",
+            default="ADE",
+            help="field with the VG level code 2/3/4/6 (default: ADE); else the key decides",
         )
         parser.add_argument(
             "--kind", choices=AuthorityKind.values, help="treat every feature as this kind instead of deriving it"
@@ -48,7 +50,9 @@ class Command(BaseCommand):
         )
         try:
             total = layer_count(path, options["layers"])
-            with tqdm(total=total, desc=f"Importing {path.name}", unit=" features", file=self.stderr._out) as bar:
+            # tqdm redraws its line with "\r"; Django's OutputWrapper would append a newline to each write.
+            stream = cast(TextIO, self.stderr._out)
+            with tqdm(total=total, desc=f"Importing {path.name}", unit=" features", file=stream) as bar:
                 report = boundaries_import(
                     path=path,
                     layer_names=options["layers"],
@@ -71,7 +75,9 @@ class Command(BaseCommand):
                     self.stdout.write(f"  {label}: {', '.join(keys)}")
         if report.repaired:
             self.stdout.write(
-                self.style.WARNING(f"{len(report.repaired)} invalid boundaries were repaired: {', '.join(report.repaired)}")
+                self.style.WARNING(
+                    f"{len(report.repaired)} invalid boundaries were repaired: {', '.join(report.repaired)}"
+                )
             )
         for skipped in report.skipped:
             key = f" (key {skipped.key})" if skipped.key else ""

@@ -1,0 +1,74 @@
+"""The one place that turns errors into API answers.
+
+Every error of the API, ours (`ApplicationError`) and Django REST Framework's alike, is
+answered as JSON of one shape, `{"code": ..., "message": ..., "details": {...}}`, with the
+message in the request's language (German by default, English on Accept-Language: en).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions as drf_exceptions
+from rest_framework import status
+from rest_framework.response import Response
+
+from config.errors import ApplicationError, Forbidden, NotFound, ValidationFailed
+
+# Django REST Framework's own exceptions, answered in our shape with our wording.
+_DRF_ERRORS: dict[type[drf_exceptions.APIException], tuple[str, str | Promise]] = {
+    drf_exceptions.NotAuthenticated: ("not_authenticated", _("Bitte melden Sie sich an.")),
+    drf_exceptions.AuthenticationFailed: ("authentication_failed", _("Die Anmeldung ist fehlgeschlagen.")),
+    drf_exceptions.PermissionDenied: ("forbidden", Forbidden.default_message),
+    drf_exceptions.NotFound: ("not_found", NotFound.default_message),
+    drf_exceptions.MethodNotAllowed: ("method_not_allowed", _("Diese Methode ist hier nicht erlaubt.")),
+    drf_exceptions.NotAcceptable: ("not_acceptable", _("Dieses Antwortformat wird nicht angeboten.")),
+    drf_exceptions.UnsupportedMediaType: (
+        "unsupported_media_type",
+        _("Dieses Format wird nicht angenommen."),
+    ),
+    drf_exceptions.Throttled: ("throttled", _("Zu viele Anfragen. Bitte versuchen Sie es später erneut.")),
+    drf_exceptions.ParseError: ("bad_request", _("Der Inhalt der Anfrage ist kein gültiges JSON.")),
+    drf_exceptions.ValidationError: ("validation_failed", ValidationFailed.default_message),
+}
+
+
+def _drf_error_body(exc: drf_exceptions.APIException) -> tuple[int, dict[str, Any]]:
+    for cls in type(exc).__mro__:
+        if cls in _DRF_ERRORS:
+            code, message = _DRF_ERRORS[cls]
+            break
+    else:
+        code, message = "error", ApplicationError.default_message
+    details: dict[str, Any] = {}
+    if isinstance(exc, drf_exceptions.ValidationError):
+        details = {"fields": exc.detail}
+    status_code = exc.status_code
+    if isinstance(exc, drf_exceptions.ValidationError):
+        # A field-level rejection is about content, not form: 422 as for our own checks.
+        status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    return status_code, {"code": code, "message": str(message), "details": details}
+
+
+def api_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | None:
+    """Render any exception raised inside an API view as our JSON error shape."""
+    headers: dict[str, str] = {}
+    if isinstance(exc, ApplicationError):
+        return Response(exc.as_dict(), status=exc.status_code)
+    if isinstance(exc, Http404):
+        exc = drf_exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = drf_exceptions.PermissionDenied()
+    if isinstance(exc, drf_exceptions.APIException):
+        wait = getattr(exc, "wait", None)
+        if isinstance(exc, drf_exceptions.Throttled) and wait is not None:
+            headers["Retry-After"] = str(int(wait))
+        status_code, body = _drf_error_body(exc)
+        return Response(body, status=status_code, headers=headers)
+    # Anything else is a bug: let Django log it and answer 500.
+    return None

@@ -1,0 +1,36 @@
+"""Fixtures every test shares: the real PostGIS test database with NRW's authorities loaded once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.utils import translation
+from rest_framework.test import APIClient
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+VG5000_GPKG = FIXTURES / "vg5000-nrw" / "nrw_vg5000_epsg25832.gpkg"
+SHARED_DATA = Path(settings.BASE_DIR).parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
+    """Import NRW's 455 authorities into the test database once; each test runs in a transaction on top."""
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        call_command("load_demo_data", verbosity=0)
+
+
+@pytest.fixture
+def api() -> APIClient:
+    """Return an API client that asks for German, the default language."""
+    return APIClient(HTTP_ACCEPT_LANGUAGE="de")
+
+
+@pytest.fixture(autouse=True)
+def _german() -> Iterator[None]:
+    """Run every test in German unless it switches, as a request without Accept-Language would."""
+    with translation.override("de"):
+        yield
