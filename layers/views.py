@@ -26,7 +26,7 @@ class LocateForm(forms.Form):
 def authority_map(request: HttpRequest) -> HttpResponse:
     """Show NRW's Kreise and kreisfreie Städte on a map; a click or the form names who is responsible."""
     language = get_language() or "de"
-    folium_map = PortalMap(location=[51.45, 7.6], zoom_start=8, min_zoom=6, max_bounds=True)
+    folium_map = PortalMap(location=[51.45, 7.6], zoom_start=8, min_zoom=6, zoom_snap=0.25, zoom_delta=0.5)
     folium_map.fit_bounds(NRW_BOUNDS)
     kinds = f"{AuthorityKind.KREIS},{AuthorityKind.KREISFREIE_STADT}"
     folium_map.add_child(
@@ -45,8 +45,6 @@ def authority_map(request: HttpRequest) -> HttpResponse:
             language=language,
             labels={
                 "key": str(_("Gemeindeschlüssel")),
-                "kreis": str(_("Kreis")),
-                "regierungsbezirk": str(_("Regierungsbezirk")),
                 "error": str(_("Die Zuständigkeit konnte nicht ermittelt werden.")),
             },
             status_element="map-status",

@@ -80,9 +80,9 @@ start() {
         say "creating database $DB"
         psql_cmd -d postgres -c "CREATE DATABASE \"$DB\""
     fi
-    psql_cmd -d "$DB" -c "CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+    psql_cmd -d "$DB" -c "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION IF NOT EXISTS pg_trgm;"
     # Test databases are copies of template1: give them the extensions too.
-    psql_cmd -d template1 -c "CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+    psql_cmd -d template1 -c "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION IF NOT EXISTS pg_trgm;"
 }
 
 stop() {

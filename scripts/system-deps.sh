@@ -12,6 +12,8 @@ PACKAGES=(
     libproj25                # PROJ for GeoDjango and PostGIS
     proj-data                # PROJ grids (BETA2007 for DHDN/Gauss-Krüger)
     gettext                  # msgfmt for the German and English message catalogues
+    chromium                 # headless browser for the end-to-end tests (driven by Playwright)
+    fonts-dejavu-core        # a font, so that pages render text in the headless browser
     python3-venv             # virtualenv support, should the system Python create it
     nodejs                   # npm installs the browser libraries we serve ourselves
     npm

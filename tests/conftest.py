@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connections
 from django.utils import translation
 from rest_framework.test import APIClient
 
@@ -21,6 +22,10 @@ def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
     """Import NRW's 455 authorities into the test database once; each test runs in a transaction on top."""
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         call_command("load_demo_data", verbosity=0)
+        # Browser tests need a live server, so pytest-django empties the tables after each of them;
+        # their serialized_rollback restores this snapshot, demo data included, before each one.
+        for connection in connections.all():
+            connection._test_serialized_contents = connection.creation.serialize_db_to_string()  # type: ignore[attr-defined]
 
 
 @pytest.fixture

@@ -40,10 +40,10 @@
         var html = "<strong>" + escapeHtml(gemeinde.name) + "</strong> (" +
             escapeHtml(gemeinde.designation || gemeinde.kind_label) + ")<br>" +
             escapeHtml(labels.key) + ": " + escapeHtml(gemeinde.key);
-        if (data.kreis) { html += "<br>" + escapeHtml(labels.kreis) + ": " + escapeHtml(data.kreis.name); }
-        if (data.regierungsbezirk) {
-            html += "<br>" + escapeHtml(labels.regierungsbezirk) + ": " + escapeHtml(data.regierungsbezirk.name);
-        }
+        // Each level names its own kind: a kreisfreie Stadt is no Kreis.
+        [data.kreis, data.regierungsbezirk].forEach(function (authority) {
+            if (authority) { html += "<br>" + escapeHtml(authority.kind_label) + ": " + escapeHtml(authority.name); }
+        });
         return html;
     }
 
