@@ -5,6 +5,7 @@ the environment (or a `.env` file beside this repository) with a typed default. 
 that Django cannot express here are checked by the system checks in `config/checks.py`.
 """
 
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -91,7 +92,18 @@ TEMPLATES = [
 
 # Without DATABASE_URL the project uses its own PostgreSQL cluster under var/, reached only
 # through a Unix socket in var/run (see scripts/pg.sh); its superuser is "beteiligung".
-PG_SOCKET_DIR = env.path("BK_PG_SOCKET_DIR", default=str(BASE_DIR / "var" / "run"))
+
+
+def _socket_dir(checkout: Path) -> str:
+    """Return var/run, or for a deep checkout a short directory under /tmp (as scripts/pg.sh does)."""
+    directory = str(checkout / "var" / "run")
+    # A Unix socket path may hold about 107 bytes.
+    if len(directory) + len("/.s.PGSQL.5432") > 100:
+        directory = f"/tmp/bk-{hashlib.sha256(str(checkout).encode()).hexdigest()[:12]}"  # noqa: S108
+    return directory
+
+
+PG_SOCKET_DIR = env.str("BK_PG_SOCKET_DIR", default="") or _socket_dir(BASE_DIR)
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db_url("DATABASE_URL", engine="django.contrib.gis.db.backends.postgis")}
 else:
