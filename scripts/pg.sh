@@ -16,7 +16,7 @@ PGDATA="$VAR/pgdata"
 # A Unix socket path may hold about 107 bytes; a deep checkout gets a short directory of its own
 # under /tmp instead (config/settings.py applies the same rule).
 SOCKET_DIR="${BK_PG_SOCKET_DIR:-$VAR/run}"
-if [ -z "${BK_PG_SOCKET_DIR:-}" ] && [ $(( ${#SOCKET_DIR} + 14 )) -gt 100 ]  # 14: "/.s.PGSQL.5432"; then
+if [ -z "${BK_PG_SOCKET_DIR:-}" ] && [ $(( ${#SOCKET_DIR} + 14 )) -gt 100 ]; then  # 14: "/.s.PGSQL.5432"
     SOCKET_DIR="/tmp/bk-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
 fi
 LOG="$VAR/log/postgresql.log"
