@@ -45,14 +45,14 @@ def _drf_error_body(exc: drf_exceptions.APIException) -> tuple[int, dict[str, An
             break
     else:
         code, message = "error", ApplicationError.default_message
-    details: dict[str, Any] = {}
-    if isinstance(exc, drf_exceptions.ValidationError):
-        details = {"fields": exc.detail}
-    status_code = exc.status_code
     if isinstance(exc, drf_exceptions.ValidationError):
         # A field-level rejection is about content, not form: 422 as for our own checks.
-        status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-    return status_code, {"code": code, "message": str(message), "details": details}
+        return status.HTTP_422_UNPROCESSABLE_ENTITY, {
+            "code": code,
+            "message": str(message),
+            "details": {"fields": exc.detail},
+        }
+    return exc.status_code, {"code": code, "message": str(message), "details": {}}
 
 
 def api_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | None:

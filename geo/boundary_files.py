@@ -17,7 +17,7 @@ from django.contrib.gis.gdal.layer import Layer
 from django.contrib.gis.geos import GeometryCollection, GEOSGeometry, MultiPolygon, Polygon
 
 from geo.crs import STORAGE_SRID
-from geo.models import AuthorityKind
+from geo.models import AGS_PATTERN, AuthorityKind
 
 # VG5000's level codes (ADE) and designations (BEZ); other files may carry no level at all,
 # and then the length of the official key decides.
@@ -27,7 +27,7 @@ _LEVEL_CODES = {
     "4": AuthorityKind.KREIS,
     "6": AuthorityKind.GEMEINDE,
 }
-_KEY_PATTERN = re.compile(r"^\d{2}(\d(\d{2}(\d{3})?)?)?$")
+_KEY_PATTERN = re.compile(AGS_PATTERN)
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,7 @@ _LEVELS = {
 }
 # The Amtlicher Gemeindeschlüssel nests: Land 05, Regierungsbezirk 053, Kreis 05315, Gemeinde 05315000.
 _KEY_LENGTHS = {0: 2, 1: 3, 2: 5, 3: 8}
+AGS_PATTERN = r"^\d{2}(\d(\d{2}(\d{3})?)?)?$"
 
 
 def parent_key(key: str) -> str | None:
@@ -104,7 +105,7 @@ class Authority(models.Model):
         _("Amtlicher Gemeindeschlüssel"),
         max_length=8,
         unique=True,
-        validators=[RegexValidator(r"^\d{2}(\d(\d{2}(\d{3})?)?)?$", _("Ein AGS hat 2, 3, 5 oder 8 Ziffern."))],
+        validators=[RegexValidator(AGS_PATTERN, _("Ein AGS hat 2, 3, 5 oder 8 Ziffern."))],
         help_text=_("AGS: 2 Ziffern für das Land, 3 für den Regierungsbezirk, 5 für den Kreis, 8 für die Gemeinde."),
     )
     regional_key = models.CharField(
@@ -147,8 +148,3 @@ class Authority(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()}, {self.key})"
-
-    @property
-    def level(self) -> int:
-        """Return the administrative level, 0 for the Land to 3 for a Gemeinde."""
-        return AuthorityKind(self.kind).level

@@ -49,7 +49,8 @@ def locate(point: Point) -> Location:
     if gemeinde is None:
         gemeinde = gemeinden.nearest_to(point, within_m=geo_settings().nrw_buffer_m).first()
         if gemeinde is None:
-            raise OutsideArea(area=configured_nrw_area().name, details={"area": str(configured_nrw_area().name)})
+            nrw = configured_nrw_area().name
+            raise OutsideArea(area=nrw, details={"area": str(nrw)})
         match, distance = "nearest", float(gemeinde.distance.m)  # type: ignore[attr-defined]
     chain: dict[str, Authority] = {}
     ancestor = gemeinde.parent

@@ -26,7 +26,6 @@ class PortalMap(folium.Map):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("tiles", None)
         kwargs.setdefault("control_scale", True)
-        kwargs.setdefault("prefer_canvas", False)
         super().__init__(**kwargs)
         self.default_js = [
             ("leaflet", static("vendor/leaflet/leaflet.js")),

@@ -14,7 +14,6 @@ from rest_framework.test import APIClient
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 VG5000_GPKG = FIXTURES / "vg5000-nrw" / "nrw_vg5000_epsg25832.gpkg"
-SHARED_DATA = Path(settings.BASE_DIR).parent / "shared" / "data"
 
 
 @pytest.fixture(scope="session")

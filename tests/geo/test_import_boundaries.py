@@ -93,15 +93,16 @@ def test_lon_lat_geojson_is_reprojected_to_the_same_boundaries() -> None:
         assert distance < 0.05, (authority.key, distance)
 
 
-@pytest.mark.skipif(
-    shutil.which("ogr2ogr") is None, reason="gdal-bin is installed by make; ogr2ogr writes the test files"
-)
+def ogr2ogr(*args: str) -> None:
+    """Write a test file with GDAL's ogr2ogr (gdal-bin, which make installs)."""
+    if shutil.which("ogr2ogr") is None:
+        pytest.fail("ogr2ogr (Debian package gdal-bin) is missing; `make test` installs it")
+    subprocess.run(["ogr2ogr", *args], check=True)
+
+
 def test_gauss_krueger_shapefile_is_reprojected(tmp_path: Path) -> None:
     target = tmp_path / "gemeinden_gk2.shp"
-    subprocess.run(
-        ["ogr2ogr", "-t_srs", "EPSG:31466", "-where", "AGS = '05315000'", str(target), str(VG5000_GPKG), "gemeinden"],
-        check=True,
-    )
+    ogr2ogr("-t_srs", "EPSG:31466", "-where", "AGS = '05315000'", str(target), str(VG5000_GPKG), "gemeinden")
     koeln_before = Authority.objects.get(key="05315000").boundary.clone()
     Authority.objects.filter(key="05315000").update(name="Köln (alt)")
     out, _ = run_import(str(target))
@@ -153,10 +154,8 @@ def test_skips_are_reported_with_reasons(tmp_path: Path) -> None:
 
 
 def test_layer_without_crs_is_skipped_whole(tmp_path: Path) -> None:
-    if shutil.which("ogr2ogr") is None:
-        pytest.fail("ogr2ogr (gdal-bin) is missing; make installs it")
     target = tmp_path / "ohne_crs.shp"
-    subprocess.run(["ogr2ogr", "-where", "SN_K = '15'", str(target), str(VG5000_GPKG), "gemeinden"], check=True)
+    ogr2ogr("-where", "SN_K = '15'", str(target), str(VG5000_GPKG), "gemeinden")
     target.with_suffix(".prj").unlink()
     out, _ = run_import(str(target))
     assert "0 created, 0 updated, 0 unchanged, 1 skipped." in out
