@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.gis",
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework_gis",
     "drf_spectacular",
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "config.apps.ConfigConfig",
     "geo",
     "layers",
+    "reports",
 ]
 
 MIDDLEWARE = [
