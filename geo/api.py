@@ -1,4 +1,4 @@
-"""API of the geo app: who is responsible for a place, and the authorities with their areas."""
+"""API of the geo app: who is responsible for a place, the authorities with their areas, places by name."""
 
 from __future__ import annotations
 
@@ -21,7 +21,15 @@ from geo import crs as crs_module
 from geo.bbox import parse_bbox
 from geo.crs import CRS
 from geo.models import Authority, AuthorityKind
-from geo.selectors import Location, authority_get, authority_list, locate_coordinates
+from geo.selectors import (
+    MAX_QUERY_LENGTH,
+    Location,
+    Place,
+    authority_get,
+    authority_list,
+    locate_coordinates,
+    place_search,
+)
 
 ERROR_RESPONSE = OpenApiResponse(
     response={
@@ -278,3 +286,69 @@ class AuthorityDetailApi(APIView):
         output_crs = crs_module.parse_crs(query.get("crs"))
         authority = authority_get(key, output_crs=output_crs)
         return Response(authority_feature(authority), headers=content_crs_headers(output_crs))
+
+
+# --- Places -----------------------------------------------------------------------------------
+
+
+class PlaceSearchQuery(serializers.Serializer[Any]):
+    q = serializers.CharField(
+        max_length=MAX_QUERY_LENGTH,
+        allow_blank=True,
+        help_text=_("Name einer Gemeinde oder Straße, z. B. „Aachener Str“; unter 2 Zeichen gibt es keine Treffer"),
+    )
+    limit = serializers.IntegerField(
+        required=False, min_value=1, max_value=25, default=10, help_text=_("Höchstzahl der Treffer (1 bis 25)")
+    )
+
+
+class PlaceSerializer(serializers.Serializer[Place]):
+    kind = serializers.ChoiceField(choices=["gemeinde", "street"], help_text=_("gemeinde oder street"))
+    key = serializers.CharField(help_text=_("AGS der Gemeinde oder Straßenschlüssel der Gemeinde"))
+    name = serializers.CharField(help_text=_("Name, wie ihn die Quelle schreibt"))
+    # DRF takes declared fields off the class, so this does not clash with Field.label; mypy cannot know.
+    label = serializers.CharField(  # type: ignore[assignment]
+        help_text=_("Zur Anzeige, z. B. „Aachener Straße, Köln“ oder „Moers (Stadt, Kreis Wesel)“")
+    )
+    gemeinde_key = serializers.CharField(help_text=_("AGS der Gemeinde"))
+    gemeinde_name = serializers.CharField()
+    point = serializers.SerializerMethodField(help_text=_("Ein Punkt auf der Straße oder in der Gemeinde (WGS 84)"))
+    bbox = serializers.SerializerMethodField(
+        help_text=_("Umgebendes Rechteck: min. Länge, min. Breite, max. Länge, max. Breite")
+    )
+    match = serializers.ChoiceField(
+        choices=["exact", "prefix", "similar"],
+        help_text=_("exact: gleicher Name; prefix: der Name beginnt mit der Suche; similar: ähnlicher Name"),
+    )
+    similarity = serializers.FloatField(help_text=_("Wie viel der Suche der Name enthält, 0 bis 1"))
+
+    @extend_schema_field(LonLatSerializer)
+    def get_point(self, place: Place) -> dict[str, float]:
+        return {"lon": round(place.point.lon, 7), "lat": round(place.point.lat, 7)}
+
+    @extend_schema_field(serializers.ListField(child=serializers.FloatField(), min_length=4, max_length=4))
+    def get_bbox(self, place: Place) -> list[float]:
+        return [round(value, 7) for value in place.bbox]
+
+
+class PlaceListSerializer(serializers.Serializer[Any]):
+    results = PlaceSerializer(many=True)
+
+
+class PlaceSearchApi(APIView):
+    """Find Gemeinden and streets by name, for a citizen who does not use the map."""
+
+    @extend_schema(
+        operation_id="places_search",
+        summary=_("Gemeinden und Straßen nach Namen suchen"),
+        description=_(
+            "Sucht in unseren eigenen Daten, ohne externen Geocoder. Groß- und Kleinschreibung, Umlaute, ß/ss "
+            "und „Str.“/„Straße“ spielen keine Rolle; gleiche und beginnende Namen kommen vor ähnlichen."
+        ),
+        parameters=[PlaceSearchQuery],
+        responses={200: PlaceListSerializer, 400: ERROR_RESPONSE},
+    )
+    def get(self, request: Request) -> Response:
+        query = parse_query(PlaceSearchQuery, request)
+        places = place_search(query["q"], limit=query["limit"])
+        return Response(PlaceListSerializer({"results": places}).data)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import Any, ClassVar, TypeVar
 
 from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import AsGeoJSON, Distance, Transform
 from django.contrib.gis.geos import GEOSGeometry
 from django.contrib.gis.measure import D
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.core.validators import RegexValidator
 from django.db.models import F, Func
+from django.db.models.functions import Greatest, Length
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from geo.crs import CRS, STORAGE_SRID
@@ -148,3 +153,105 @@ class Authority(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()}, {self.key})"
+
+
+# --- Streets ------------------------------------------------------------------------------------
+
+# The database function that folds a name into its search key: lower case without accents, ß as
+# ss, "str." and a trailing "str" spelt out as "strasse", anything but letters and digits as
+# single spaces ("Aachener Str. (Porz)" → "aachener strasse porz"). Created by migration
+# geo 0002, where its SQL is; one definition for the stored street keys, the Gemeinde names and
+# the query, so all are folded alike.
+SEARCH_KEY_FUNCTION = "geo_search_key"
+
+
+def search_key(expression: Any) -> Func:
+    """Return the search key of a name (an expression or field name), folded by the database."""
+    return Func(expression, function=SEARCH_KEY_FUNCTION, output_field=models.TextField())
+
+
+_Q = TypeVar("_Q", bound=models.QuerySet[Any])
+# Names shorter than this (once folded) are not worth searching for.
+MIN_SEARCH_LENGTH = 2
+
+
+def rank_by_search_key(queryset: _Q, search_name: str, queries: Sequence[Func]) -> _Q:
+    """Return the rows whose search key equals, starts with or resembles one of the folded queries, best first.
+
+    `search_name` names a column or annotation built with `search_key`; `queries` are folded
+    query strings, also built with `search_key`. Each row gets `match` (0 equal, 1 starts with,
+    2 resembles), `word_similarity` and `similarity` (pg_trgm, 0 to 1), which order the rows
+    with `name` and `key`.
+    """
+    equal, starts, resembles = models.Q(), models.Q(), models.Q()
+    for query in queries:
+        equal |= models.Q(**{search_name: query})
+        starts |= models.Q(**{f"{search_name}__startswith": query})
+        resembles |= models.Q(**{f"{search_name}__trigram_word_similar": query})
+    # The stubs want plain strings; Django takes any expression.
+    word_similarities = [TrigramWordSimilarity(query, search_name) for query in queries]  # type: ignore[arg-type]
+    similarities = [TrigramSimilarity(search_name, query) for query in queries]  # type: ignore[arg-type]
+    return (
+        queryset.filter(*[GreaterThanOrEqual(Length(query), MIN_SEARCH_LENGTH) for query in queries])
+        .filter(starts | resembles)
+        .annotate(
+            match=models.Case(
+                models.When(equal, then=0), models.When(starts, then=1), default=2, output_field=models.IntegerField()
+            ),
+            word_similarity=Greatest(*word_similarities) if len(queries) > 1 else word_similarities[0],
+            similarity=Greatest(*similarities) if len(queries) > 1 else similarities[0],
+        )
+        .order_by("match", "-word_similarity", "-similarity", "name", "key")
+    )
+
+
+class StreetQuerySet(models.QuerySet["Street"]):
+    """Queries over streets; every geometry argument is in the storage CRS."""
+
+    def of_gemeinde(self, gemeinde: Authority) -> StreetQuerySet:
+        """Return the streets of one Gemeinde."""
+        return self.filter(gemeinde=gemeinde)
+
+    def search(self, *queries: Func) -> StreetQuerySet:
+        """Return the streets whose name matches one of the folded queries, best first (see rank_by_search_key).
+
+        Equality, prefix and trigram conditions on the stored search key can all use its trigram index.
+        """
+        return rank_by_search_key(self, "search_name", queries)
+
+
+class Street(models.Model):
+    """A named street of a Gemeinde, as the Gemeinde's own street directory keys it."""
+
+    key = models.CharField(
+        _("Straßenschlüssel"), max_length=20, help_text=_("Schlüssel der Straße im Verzeichnis der Gemeinde")
+    )
+    name = models.CharField(_("Name"), max_length=200)
+    gemeinde = models.ForeignKey(
+        Authority,
+        verbose_name=_("Gemeinde"),
+        on_delete=models.PROTECT,
+        related_name="streets",
+        limit_choices_to={"kind": AuthorityKind.GEMEINDE},
+    )
+    geometry = models.MultiLineStringField(_("Linienverlauf"), srid=STORAGE_SRID)
+    search_name = models.GeneratedField(
+        verbose_name=_("Suchschlüssel"),
+        expression=search_key(F("name")),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
+    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("geändert"), auto_now=True)
+
+    objects: ClassVar[StreetQuerySet] = StreetQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("Straße")
+        verbose_name_plural = _("Straßen")
+        ordering = ["gemeinde__key", "name", "key"]
+        constraints = [models.UniqueConstraint(fields=["gemeinde", "key"], name="street_key_unique_per_gemeinde")]
+        indexes = [GinIndex(fields=["search_name"], opclasses=["gin_trgm_ops"], name="street_search_name_trgm")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.gemeinde.name}, {self.key})"

@@ -1,4 +1,4 @@
-"""Writes of the geo app: importing authorities and their boundaries."""
+"""Writes of the geo app: importing authorities with their boundaries, and streets."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.contrib.gis.geos.prepared import PreparedGeometry
 from django.db import transaction
+from django.utils import timezone
 
 from geo.boundary_files import VG5000_MAPPING, BoundaryRecord, FieldMapping, Skipped, read_boundaries
-from geo.models import Authority, AuthorityKind, parent_key
+from geo.models import Authority, AuthorityKind, Street, parent_key
+from geo.streets import KOELN_FIELDS, StreetFields, StreetRecord, read_streets, street_layer
 
 # Boundaries that moved by less than this are unchanged: the files round to 1 cm.
 _UNCHANGED_TOLERANCE_M = 0.01
@@ -124,3 +127,101 @@ def _link_parents(keys: list[str]) -> list[str]:
             changed.append(child)
     Authority.objects.bulk_update(changed, ["parent"], batch_size=200)
     return missing
+
+
+# --- Streets ------------------------------------------------------------------------------------
+
+# VG5000 boundaries are generalised for 1:5 million and can be off by hundreds of metres, so a
+# street may run this far beyond its Gemeinde's stored boundary and still belong to it.
+STREET_BEYOND_GEMEINDE_M = 1000.0
+
+
+class UnknownGemeinde(LookupError):
+    """The Gemeinde streets are imported for is not in the database."""
+
+
+@dataclass
+class StreetImportReport:
+    """What a street import did, street by street (keys)."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    # Streets of the Gemeinde in the database that the file no longer has; left as they are.
+    not_in_file: list[str] = field(default_factory=list)
+
+
+def _street_differs(street: Street, record: StreetRecord) -> bool:
+    return street.name != record.name or not street.geometry.equals_exact(record.geometry, _UNCHANGED_TOLERANCE_M)
+
+
+def _outside(record: StreetRecord, gemeinde: Authority, allowed: PreparedGeometry) -> str | None:
+    """Return why the street does not belong to the Gemeinde's area, or None if it does."""
+    if allowed.covers(record.geometry):
+        return None
+    distance_km = record.geometry.distance(gemeinde.boundary) / 1000
+    beyond = STREET_BEYOND_GEMEINDE_M / 1000
+    if distance_km > beyond:
+        return f"it lies {distance_km:.1f} km outside {gemeinde.name} ({beyond:g} km allowed)"
+    return f"it runs more than {beyond:g} km beyond the boundary of {gemeinde.name}"
+
+
+@transaction.atomic
+def streets_import(
+    *,
+    path: Path,
+    gemeinde_key: str,
+    layer_name: str | None = None,
+    fields: StreetFields = KOELN_FIELDS,
+    on_feature: Callable[[], object] | None = None,
+) -> StreetImportReport:
+    """Upsert a Gemeinde's streets from a vector file by street key.
+
+    Streets more than `STREET_BEYOND_GEMEINDE_M` outside the Gemeinde are skipped; streets the
+    file no longer has are reported, not deleted. Runs in one transaction.
+    """
+    gemeinde = Authority.objects.of_kind(AuthorityKind.GEMEINDE).filter(key=gemeinde_key).first()
+    if gemeinde is None:
+        raise UnknownGemeinde(f"there is no Gemeinde with the key {gemeinde_key!r}; import the boundaries first")
+    allowed = gemeinde.boundary.buffer(STREET_BEYOND_GEMEINDE_M).prepared
+
+    report = StreetImportReport()
+    records: dict[str, StreetRecord] = {}
+    for item in read_streets(street_layer(path, layer_name), fields=fields):
+        if on_feature is not None and not (isinstance(item, Skipped) and item.whole_layer):
+            on_feature()
+        if isinstance(item, Skipped):
+            report.skipped.append(item)
+        elif item.key in records:
+            report.skipped.append(
+                Skipped(item.source, item.key, f"the key was already read from {records[item.key].source}")
+            )
+        elif (reason := _outside(item, gemeinde, allowed)) is not None:
+            report.skipped.append(Skipped(item.source, item.key, reason))
+        else:
+            records[item.key] = item
+
+    existing = {street.key: street for street in Street.objects.of_gemeinde(gemeinde)}
+    to_create: list[Street] = []
+    to_update: list[Street] = []
+    for key, record in records.items():
+        street = existing.get(key)
+        if street is None:
+            to_create.append(Street(key=key, name=record.name, gemeinde=gemeinde, geometry=record.geometry))
+            report.created.append(key)
+        elif _street_differs(street, record):
+            street.name = record.name
+            street.geometry = record.geometry
+            to_update.append(street)
+            report.updated.append(key)
+        else:
+            report.unchanged.append(key)
+    Street.objects.bulk_create(to_create, batch_size=500)
+    # bulk_update skips auto_now, and an update is a change worth its timestamp.
+    now = timezone.now()
+    for street in to_update:
+        street.updated_at = now
+    Street.objects.bulk_update(to_update, ["name", "geometry", "updated_at"], batch_size=500)
+    report.not_in_file = sorted(set(existing) - set(records))
+    return report

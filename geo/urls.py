@@ -10,4 +10,5 @@ urlpatterns = [
     path("locate", api.LocateApi.as_view(), name="locate"),
     path("authorities/", api.AuthorityListApi.as_view(), name="authority-list"),
     path("authorities/<str:key>/", api.AuthorityDetailApi.as_view(), name="authority-detail"),
+    path("places/", api.PlaceSearchApi.as_view(), name="place-search"),
 ]
