@@ -10,8 +10,12 @@ import os
 import secrets
 from pathlib import Path
 
+import django_stubs_ext
 import environ
 from django.utils.translation import gettext_lazy as _
+
+# Lets generic classes such as ModelAdmin[Report] be written at run time, as the type checker reads them.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -55,6 +59,8 @@ INSTALLED_APPS = [
     "config.apps.ConfigConfig",
     "geo",
     "layers",
+    "accounts",
+    "idempotency",
     "reports",
 ]
 
@@ -207,6 +213,29 @@ BK_GEO = {
     ),
     "PROJ_GRID_DIRS": env.list("BK_GEO_PROJ_GRID_DIRS", default=["/usr/share/proj"]),
 }
+
+# --- Mängelmelder ------------------------------------------------------------------------
+
+# Read through reports.conf.reports_settings().
+BK_REPORTS = {
+    "PHOTO_MAX_BYTES": env.int("BK_PHOTO_MAX_BYTES", default=15 * 1024 * 1024),
+    "PHOTO_MAX_PIXELS": env.int("BK_PHOTO_MAX_PIXELS", default=50_000_000),
+    "PHOTOS_PER_REPORT": env.int("BK_PHOTOS_PER_REPORT", default=5),
+    # Uploads not attached to a report within this time are removed by `cleanup_uploads`.
+    "UNATTACHED_PHOTO_HOURS": env.int("BK_UNATTACHED_PHOTO_HOURS", default=24),
+    "IDEMPOTENCY_HOURS": env.int("BK_IDEMPOTENCY_HOURS", default=24),
+}
+# Links in e-mails point here.
+SITE_URL = env.str("BK_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+MEDIA_ROOT = env.path("BK_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+MEDIA_URL = "media/"
+# Uploads larger than this go to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DEFAULT_FROM_EMAIL = env.str("BK_DEFAULT_FROM_EMAIL", default="Beteiligungskarte NRW <noreply@beteiligung.nrw.de>")
+EMAIL_BACKEND = env.str("BK_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("BK_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("BK_EMAIL_PORT", default=25)
 
 # GDAL older than 3.9 cannot forbid file and network access while parsing a spatial reference.
 # No text from a request ever reaches GDAL or PROJ as a CRS (geo.crs allow-lists EPSG codes), so

@@ -22,6 +22,13 @@ class Attribution:
         return format_html('<a href="{}" rel="noopener">{}</a>', self.url, self.text)
 
 
+# The street directory of Köln's gazetteer (fixtures/koeln-stadt/SOURCE.md).
+KOELN_STRASSEN: Final = Attribution(
+    text="Datenquelle: Stadt Köln – Offene Daten Köln (Daten verändert: umprojiziert, Teilauszug)",
+    url="https://www.offenedaten-koeln.de",
+    licence="CC BY 3.0 DE",
+)
+
 # dl-de/by-2-0 asks for the source note, and on the web a link to the BKG (fixtures/vg5000-nrw/SOURCE.md).
 BKG_VG5000: Final = Attribution(
     text="© GeoBasis-DE / BKG (2021) (Daten verändert)",

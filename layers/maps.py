@@ -87,6 +87,25 @@ class RemoteGeoJsonLayer(PortalMapCall):
         )
 
 
+class PlacePin(PortalMapCall):
+    """A pin the citizen sets by clicking, dragging or "use my location"; it fills the form's lon/lat fields."""
+
+    function = "placePin"
+
+    def __init__(
+        self, *, lon_field: str, lat_field: str, locate_button: str, labels: dict[str, str], status_element: str
+    ) -> None:
+        super().__init__(
+            {
+                "lonField": lon_field,
+                "latField": lat_field,
+                "locateButton": locate_button,
+                "labels": labels,
+                "statusElement": status_element,
+            }
+        )
+
+
 class LocateOnClick(PortalMapCall):
     """On a click, ask our locate API who is responsible there; show it in a popup and a live region."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -31,6 +32,12 @@ def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
 def api() -> APIClient:
     """Return an API client that asks for German, the default language."""
     return APIClient(HTTP_ACCEPT_LANGUAGE="de")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Store uploads of each test in a fresh directory, never in the checkout's var/media."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
 
 
 @pytest.fixture(autouse=True)

@@ -12,8 +12,9 @@ import pytest
 import shapely
 from django.core.management import CommandError, call_command
 
-from geo.models import Authority, AuthorityKind
+from geo.models import Authority, AuthorityKind, Street
 from geo.services import boundaries_import
+from reports.models import Category, Report
 from tests.conftest import FIXTURES, VG5000_GPKG
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +24,15 @@ def run_import(*args: str) -> tuple[str, str]:
     out, err = StringIO(), StringIO()
     call_command("import_boundaries", *args, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
+
+
+def remove_all_authorities() -> None:
+    """Empty the authorities table, with everything that refers to an authority (rolled back after the test)."""
+    Report.objects.all().delete()
+    Category.objects.all().delete()
+    Street.objects.all().delete()
+    Authority.objects.update(parent=None)
+    Authority.objects.all().delete()
 
 
 def counts() -> dict[str, int]:
@@ -44,8 +54,7 @@ def test_import_twice_leaves_the_same_authorities_and_says_so() -> None:
 
 
 def test_import_into_an_empty_table_creates_and_links_everything() -> None:
-    Authority.objects.update(parent=None)
-    Authority.objects.all().delete()
+    remove_all_authorities()
     out, _ = run_import(str(VG5000_GPKG))
     assert "455 created, 0 updated, 0 unchanged, 0 skipped." in out
     koeln = Authority.objects.select_related("parent__parent__parent").get(key="05315000")
@@ -58,8 +67,7 @@ def test_import_into_an_empty_table_creates_and_links_everything() -> None:
 
 
 def test_lower_level_alone_reports_missing_parents() -> None:
-    Authority.objects.update(parent=None)
-    Authority.objects.all().delete()
+    remove_all_authorities()
     out, _ = run_import(str(VG5000_GPKG), "--layer", "gemeinden")
     assert "396 created" in out
     assert "396 authorities have no parent in the database yet" in out

@@ -1,0 +1,9 @@
+"""The accounts app: which users work for which authority, and in which role."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("Mitarbeitende")
