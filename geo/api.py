@@ -116,6 +116,19 @@ class LocationSerializer(serializers.Serializer[Location]):
         return {"crs": crs_module.STORAGE.key, "x": round(location.point.x, 3), "y": round(location.point.y, 3)}
 
 
+def coordinates_from_query(query: dict[str, Any]) -> tuple[float, float, CRS]:
+    """Return the coordinates a query names, as lon/lat or as x/y in `crs` (EPSG:25832 by default)."""
+    if "lon" in query or "lat" in query:
+        if {"x", "y", "crs"} & set(query):
+            raise BadRequest(_("Geben Sie entweder lon und lat an oder x, y und crs, nicht beides."))
+        if not {"lon", "lat"} <= set(query):
+            raise BadRequest(_("Bitte geben Sie lon und lat an."))
+        return query["lon"], query["lat"], crs_module.CRS84
+    if {"x", "y"} <= set(query):
+        return query["x"], query["y"], crs_module.parse_crs(query.get("crs"), default=crs_module.STORAGE)
+    raise BadRequest(_("Bitte geben Sie lon und lat an (oder x, y und crs, z. B. crs=EPSG:25832)."))
+
+
 class LocateApi(APIView):
     """Return the Gemeinde responsible for a point, with its Kreis, Regierungsbezirk and Land."""
 
@@ -126,21 +139,7 @@ class LocateApi(APIView):
         responses={200: LocationSerializer, 400: ERROR_RESPONSE, 422: ERROR_RESPONSE},
     )
     def get(self, request: Request) -> Response:
-        query = parse_query(LocateQuery, request)
-        if "lon" in query or "lat" in query:
-            if {"x", "y", "crs"} & set(query):
-                raise BadRequest(_("Geben Sie entweder lon und lat an oder x, y und crs, nicht beides."))
-            if not {"lon", "lat"} <= set(query):
-                raise BadRequest(_("Bitte geben Sie lon und lat an."))
-            source, first, second = crs_module.CRS84, query["lon"], query["lat"]
-        elif {"x", "y"} <= set(query):
-            source, first, second = (
-                crs_module.parse_crs(query.get("crs"), default=crs_module.STORAGE),
-                query["x"],
-                query["y"],
-            )
-        else:
-            raise BadRequest(_("Bitte geben Sie lon und lat an (oder x, y und crs, z. B. crs=EPSG:25832)."))
+        first, second, source = coordinates_from_query(parse_query(LocateQuery, request))
         location = locate_coordinates(first, second, source)
         return Response(LocationSerializer(location).data)
 

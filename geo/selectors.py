@@ -82,15 +82,20 @@ def locate(point: Point) -> Location:
     )
 
 
-def locate_coordinates(first: float, second: float, source: CRS = crs_module.CRS84) -> Location:
-    """Validate a coordinate pair given in `source` (in its axis order) and locate it."""
+def stored_point(first: float, second: float, source: CRS = crs_module.CRS84) -> Point:
+    """Return a coordinate pair given in `source` (in its axis order) as a validated point in NRW, in 25832."""
     stored = clean_geometry(
         ShapelyPoint(first, second),
         source,
         area=configured_nrw_area(),
         max_vertices=geo_settings().max_vertices,
     )
-    return locate(to_geos(stored))  # type: ignore[arg-type]
+    return to_geos(stored)  # type: ignore[return-value]
+
+
+def locate_coordinates(first: float, second: float, source: CRS = crs_module.CRS84) -> Location:
+    """Validate a coordinate pair given in `source` (in its axis order) and locate it."""
+    return locate(stored_point(first, second, source))
 
 
 def authority_list(

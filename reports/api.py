@@ -17,17 +17,16 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from shapely.geometry import Point as ShapelyPoint
 
 from accounts.selectors import staff_scope
 from config.api import parse_query
 from config.errors import BadRequest, Forbidden, ValidationFailed
 from geo import crs as crs_module
-from geo.api import ERROR_RESPONSE, GeoJSONRenderer
+from geo.api import ERROR_RESPONSE, GeoJSONRenderer, coordinates_from_query
 from geo.bbox import parse_bbox
-from geo.conf import configured_nrw_area, geo_settings
+from geo.conf import configured_nrw_area
 from geo.geojson import parse_geometry
-from geo.selectors import to_geos
+from geo.selectors import stored_point, to_geos
 from geo.validation import clean_geometry
 from idempotency.services import fingerprint, run_once
 from reports import selectors, services
@@ -129,17 +128,7 @@ class PointQuery(serializers.Serializer[Any]):
 
 def point_from_query(query: dict[str, Any]) -> Point:
     """Return the point a query names (lon/lat, or x/y with crs) in the storage CRS, validated."""
-    if {"lon", "lat"} <= set(query) and not {"x", "y", "crs"} & set(query):
-        source, first, second = crs_module.CRS84, query["lon"], query["lat"]
-    elif {"x", "y"} <= set(query) and not {"lon", "lat"} & set(query):
-        source = crs_module.parse_crs(query.get("crs"), default=crs_module.STORAGE)
-        first, second = query["x"], query["y"]
-    else:
-        raise BadRequest(_("Bitte geben Sie den Ort als lon und lat an (oder als x, y und crs)."))
-    stored = clean_geometry(
-        ShapelyPoint(first, second), source, area=configured_nrw_area(), max_vertices=geo_settings().max_vertices
-    )
-    return to_geos(stored)  # type: ignore[return-value]
+    return stored_point(*coordinates_from_query(query))
 
 
 def point_from_geojson(data: Any, crs_text: str | None) -> Point:

@@ -18,15 +18,12 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
-from shapely.geometry import Point as ShapelyPoint
 
 from accounts.selectors import staff_scope
 from config.errors import ApplicationError
 from geo import crs as crs_module
 from geo.bbox import parse_bbox
-from geo.conf import configured_nrw_area, geo_settings
-from geo.selectors import Location, locate, place_search, to_geos
-from geo.validation import clean_geometry
+from geo.selectors import Location, locate, place_search, stored_point, to_geos
 from layers.attributions import BKG_VG5000
 from layers.maps import NRW_BOUNDS, PlacePin, PortalMap, RemoteGeoJsonLayer
 from reports import selectors, services
@@ -138,13 +135,6 @@ def _question_field(question: Any) -> forms.Field:
 # --- Report a defect ------------------------------------------------------------------------
 
 
-def _stored_point(lon: float, lat: float) -> Point:
-    stored = clean_geometry(
-        ShapelyPoint(lon, lat), crs_module.CRS84, area=configured_nrw_area(), max_vertices=geo_settings().max_vertices
-    )
-    return to_geos(stored)  # type: ignore[return-value]
-
-
 def _place_map(*, lon: float | None = None, lat: float | None = None) -> dict[str, str]:
     """Return a map to place the pin on; it writes the pin's position into the form's lon/lat fields."""
     folium_map = PortalMap(location=[lat or 51.45, lon or 7.6], zoom_start=16 if lat else 8, zoom_snap=0.25)
@@ -199,7 +189,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
     place_error: str | None = None
     if place.is_valid():
         try:
-            point = _stored_point(place.cleaned_data["lon"], place.cleaned_data["lat"])
+            point = stored_point(place.cleaned_data["lon"], place.cleaned_data["lat"])
             location = locate(point)
         except ApplicationError as exc:
             place_error = exc.message
