@@ -372,7 +372,14 @@ class ReportSupportApi(APIView):
         request=None,
         responses={
             200: inline_serializer(
-                "Support", {"supported": serializers.BooleanField(), "support_count": serializers.IntegerField()}
+                "Support",
+                {
+                    "supported": serializers.BooleanField(),
+                    "new": serializers.BooleanField(
+                        help_text=_("false, wenn Sie die Meldung schon unterstützt hatten")
+                    ),
+                    "support_count": serializers.IntegerField(),
+                },
             ),
             404: ERROR_RESPONSE,
         },
