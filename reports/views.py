@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, BinaryIO, cast
 from uuid import UUID
 
+import folium
 from django import forms
 from django.contrib.gis.geos import Point
 from django.core.files.storage import default_storage
@@ -24,7 +25,7 @@ from config.errors import ApplicationError
 from geo import crs as crs_module
 from geo.bbox import parse_bbox
 from geo.selectors import Location, locate, place_search, stored_point, to_geos
-from layers.attributions import BKG_VG5000
+from layers.attributions import BKG_VG5000, KOELN_STRASSEN
 from layers.maps import NRW_BOUNDS, PlacePin, PortalMap, RemoteGeoJsonLayer
 from reports import selectors, services
 from reports.conf import reports_settings
@@ -112,8 +113,10 @@ class DetailsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.category = category
         self.fields["photos"].help_text = _("bis zu %(count)s Fotos") % {"count": reports_settings().photos_per_report}
+        questions = [f"q_{question.code}" for question in category.questions.all()]
         for question in category.questions.all():
             self.fields[f"q_{question.code}"] = _question_field(question)
+        self.order_fields(["description", *questions, "photos", "name", "email"])
 
 
 def _question_field(question: Any) -> forms.Field:
@@ -171,9 +174,11 @@ def _photo_ids(request: HttpRequest) -> list[UUID]:
     ids: list[UUID] = []
     for value in request.GET.getlist("photo") + request.POST.getlist("photo"):
         try:
-            ids.append(UUID(value))
+            photo_id = UUID(value)
         except ValueError:
             continue
+        if photo_id not in ids:
+            ids.append(photo_id)
     return ids[: reports_settings().photos_per_report]
 
 
@@ -193,7 +198,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
             location = locate(point)
         except ApplicationError as exc:
             place_error = exc.message
-    if point is None or location is None:
+    if point is None or location is None or "aendern" in request.GET:
         return _place_step(request, place, place_error, photo_ids)
     categories = selectors.categories_at(point)
     chosen = next((c for c in categories if c.code == request.GET.get("category")), None)
@@ -224,6 +229,7 @@ def _place_step(
             "place_error": place_error,
             "search": search,
             "results": results,
+            "street_attribution": KOELN_STRASSEN if any(place.kind == "street" for place in results) else None,
             "photo_form": PhotoFirstForm(),
             "photo_error": photo_error,
             "photo_ids": photo_ids,
@@ -261,10 +267,14 @@ def _details_step(
 ) -> HttpResponse:
     form = DetailsForm(request.POST or None, request.FILES or None, category=category)
     error: str | None = None
+    kept: list[UUID] = []
     if request.method == "POST" and form.is_valid():
         try:
             report = _create_from_form(request, form, point, category, photo_ids)
         except ApplicationError as exc:
+            # Photos uploaded with this attempt stay; the next attempt refers to them by id.
+            kept = list(getattr(exc, "uploaded_photo_ids", []))
+            photo_ids = [*photo_ids, *kept]
             error = exc.message
             for field, messages in exc.details.get("answers", {}).items():
                 if f"q_{field}" in form.fields:
@@ -285,10 +295,21 @@ def _details_step(
             "duplicates": duplicates,
             "photos": Photo.objects.filter(id__in=photo_ids, report__isnull=True),
             "photo_ids": photo_ids,
+            "form_action": _details_url(place, category, photo_ids),
+            # Files chosen but not stored (the form was invalid): the browser cannot keep them.
+            "photos_dropped": bool(request.FILES.getlist("photos")) and not kept,
             "signed_in": request.user.is_authenticated,
         },
         status=422 if request.method == "POST" else 200,
     )
+
+
+def _details_url(place: dict[str, float], category: Category, photo_ids: list[UUID]) -> str:
+    query = "&".join(
+        [f"lon={place['lon']}", f"lat={place['lat']}", f"category={category.code}"]
+        + [f"photo={photo_id}" for photo_id in photo_ids]
+    )
+    return f"{reverse('reports:new')}?{query}"
 
 
 def _create_from_form(
@@ -300,7 +321,19 @@ def _create_from_form(
         message = _("Bitte höchstens %(count)s Fotos.") % {"count": limit}
         form.add_error("photos", message)
         raise ApplicationError(message)
-    ids = [*photo_ids, *(services.photo_upload(stream=cast(BinaryIO, upload)).photo.id for upload in uploads)]
+    ids = list(photo_ids)
+    try:
+        for upload in uploads:
+            ids.append(services.photo_upload(stream=cast(BinaryIO, upload)).photo.id)
+        return _report_from_form(request, form, point, category, ids)
+    except ApplicationError as exc:
+        exc.uploaded_photo_ids = ids[len(photo_ids) :]  # type: ignore[attr-defined]
+        raise
+
+
+def _report_from_form(
+    request: HttpRequest, form: DetailsForm, point: Point, category: Category, ids: list[UUID]
+) -> Report:
     answers = {
         question.code: _answer_value(form.cleaned_data.get(f"q_{question.code}"))
         for question in category.questions.all()
@@ -349,17 +382,10 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             services.report_flag(report=report, flagger_key=key, reason=reason)
             return HttpResponseRedirect(f"{request.path}?gemeldet=1")
         notice = str(_("Bitte beschreiben Sie kurz, was an dieser Meldung nicht in Ordnung ist."))
-    folium_map = PortalMap(location=list(reversed(_lonlat(report.location))), zoom_start=17, zoom_snap=0.25)
-    folium_map.add_child(
-        RemoteGeoJsonLayer(
-            reverse("reports-api:report-detail", kwargs={"pk": report.pk}),
-            attribution=BKG_VG5000,
-            label_property="status_label",
-            style={},
-            error_text=str(_("Der Ort konnte nicht geladen werden.")),
-            status_element="map-status",
-        )
-    )
+    lat_lon = list(reversed(_lonlat(report.location)))
+    folium_map = PortalMap(location=lat_lon, zoom_start=17, zoom_snap=0.25)
+    # Drawn from the report itself: an author's unconfirmed report is not in the public API yet.
+    folium.Marker(lat_lon, tooltip=str(report.get_status_display()), keyboard=False).add_to(folium_map)
     return render(
         request,
         "reports/detail.html",

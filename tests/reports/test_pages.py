@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -94,3 +95,22 @@ def test_list_page_filters(client: Client, create_report: Any) -> None:
     html = client.get("/meldungen/", {"q": "Köln", "category": "strassenschaden"}).content.decode()
     assert f"/meldungen/{report.pk}/" in html
     assert client.get("/meldungen/", {"status": "erledigt-oder-so"}).status_code == 200
+
+
+def test_photos_uploaded_with_a_refused_attempt_are_kept_for_the_next(client: Client) -> None:
+    url = f"/meldungen/neu/?lon={KOELN[0]}&lat={KOELN[1]}&category=strassenschaden"
+    with (PHOTOS / "DSCN0010.jpg").open("rb") as photo:
+        # No e-mail without an account: refused by the service after the photo was stored.
+        refused = client.post(url, {"description": "Loch", "q_groesse": "klein", "photos": [photo]})
+    assert refused.status_code == 422
+    html = refused.content.decode()
+    assert "E-Mail" in html
+    assert "nicht übernommen" not in html  # the photo was kept, nothing to choose again
+    action = re.search(r'enctype="multipart/form-data" action="([^"]+)"', html)
+    assert action is not None
+    retry = client.post(
+        action.group(1).replace("&amp;", "&"),
+        {"description": "Loch", "q_groesse": "klein", "email": "jo@example.org"},
+    )
+    assert retry.status_code == 302
+    assert Report.objects.latest("id").photos.count() == 1

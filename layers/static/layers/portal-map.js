@@ -110,7 +110,9 @@
         map.on("click", function (event) { set(event.latlng); });
         var button = document.getElementById(options.locateButton);
         if (button && navigator.geolocation) {
+            // Shown only where the browser can locate; the template may hide the button's container instead.
             button.hidden = false;
+            if (button.parentElement.hidden) { button.parentElement.hidden = false; }
             button.addEventListener("click", function () {
                 announce(options.statusElement, escapeHtml(options.labels.locating));
                 navigator.geolocation.getCurrentPosition(
