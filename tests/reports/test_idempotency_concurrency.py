@@ -37,7 +37,7 @@ def test_concurrent_repeats_commit_once() -> None:
     def request() -> None:
         try:
             outcomes.append(run_once(scope="reports.create", key="double-click-0001", request_hash="same", write=write))
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below, so that a failing thread fails the test
             errors.append(exc)
         finally:
             connections.close_all()
