@@ -84,26 +84,33 @@ def read_boundaries(
     """Yield every feature of the file as a record to store, or as a skip with its reason."""
     source = _open(path)
     for layer in _layers(source, layer_names):
-        # The stubs say a layer always has an SRS; a Shapefile without .prj has none.
-        if layer.srs is None:
-            yield Skipped(  # type: ignore[unreachable]
-                source=layer.name,
-                key=None,
-                reason="the layer has no coordinate reference system, so it cannot be reprojected",
-                whole_layer=True,
-            )
-            continue
-        missing = [f for f in (mapping.key, mapping.name) if f not in layer.fields]
-        if missing:
-            yield Skipped(
-                source=layer.name,
-                key=None,
-                reason=f"the layer has no field {', '.join(missing)} (fields: {', '.join(layer.fields)})",
-                whole_layer=True,
-            )
+        problem = unusable_layer(layer, (mapping.key, mapping.name))
+        if problem is not None:
+            yield problem
             continue
         for feature in layer:
             yield _read_feature(layer, feature, mapping, kind)
+
+
+def unusable_layer(layer: Layer, required_fields: Sequence[str]) -> Skipped | None:
+    """Return why a whole layer cannot be imported (no CRS, a required field missing), or None."""
+    # The stubs say a layer always has an SRS; a Shapefile without .prj has none.
+    if layer.srs is None:
+        return Skipped(  # type: ignore[unreachable]
+            source=layer.name,
+            key=None,
+            reason="the layer has no coordinate reference system, so it cannot be reprojected",
+            whole_layer=True,
+        )
+    missing = [name for name in required_fields if name not in layer.fields]
+    if missing:
+        return Skipped(
+            source=layer.name,
+            key=None,
+            reason=f"the layer has no field {', '.join(missing)} (fields: {', '.join(layer.fields)})",
+            whole_layer=True,
+        )
+    return None
 
 
 def _open(path: Path) -> DataSource:

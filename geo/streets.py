@@ -16,7 +16,7 @@ from django.contrib.gis.gdal.feature import Feature
 from django.contrib.gis.gdal.layer import Layer
 from django.contrib.gis.geos import GeometryCollection, GEOSGeometry, LineString, MultiLineString
 
-from geo.boundary_files import Skipped
+from geo.boundary_files import Skipped, unusable_layer
 from geo.crs import STORAGE_SRID
 
 
@@ -74,23 +74,9 @@ def street_layer(path: Path, layer_name: str | None = None) -> Layer:
 
 def read_streets(layer: Layer, *, fields: StreetFields = KOELN_FIELDS) -> Iterator[StreetRecord | Skipped]:
     """Yield every feature of the layer as a street to store, or as a skip with its reason."""
-    # The stubs say a layer always has an SRS; a Shapefile without .prj has none.
-    if layer.srs is None:
-        yield Skipped(  # type: ignore[unreachable]
-            source=layer.name,
-            key=None,
-            reason="the layer has no coordinate reference system, so it cannot be reprojected",
-            whole_layer=True,
-        )
-        return
-    missing = [name for name in (fields.key, fields.name) if name not in layer.fields]
-    if missing:
-        yield Skipped(
-            source=layer.name,
-            key=None,
-            reason=f"the layer has no field {', '.join(missing)} (fields: {', '.join(layer.fields)})",
-            whole_layer=True,
-        )
+    problem = unusable_layer(layer, (fields.key, fields.name))
+    if problem is not None:
+        yield problem
         return
     # One transformation for the whole layer: building it is dearer than applying it.
     to_storage = CoordTransform(layer.srs, SpatialReference(STORAGE_SRID))
