@@ -20,19 +20,25 @@ _UNCHANGED_TOLERANCE_M = 0.01
 
 @dataclass
 class ImportReport:
-    """What an import did, feature by feature."""
+    """What an import did, feature by feature (by key)."""
 
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    repaired: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
-    without_parent: list[str] = field(default_factory=list)
 
     @property
     def imported(self) -> int:
         """Return how many features were stored or found unchanged."""
         return len(self.created) + len(self.updated) + len(self.unchanged)
+
+
+@dataclass
+class BoundaryImportReport(ImportReport):
+    """What a boundary import did, with repairs and authorities still missing their parent."""
+
+    repaired: list[str] = field(default_factory=list)
+    without_parent: list[str] = field(default_factory=list)
 
 
 def _differs(authority: Authority, record: BoundaryRecord) -> bool:
@@ -53,12 +59,12 @@ def boundaries_import(
     mapping: FieldMapping = VG5000_MAPPING,
     kind: AuthorityKind | None = None,
     on_feature: Callable[[], object] | None = None,
-) -> ImportReport:
+) -> BoundaryImportReport:
     """Upsert the authorities in a vector file by official key, then link each to its parent.
 
     Runs in one transaction: a file that fails half-way changes nothing.
     """
-    report = ImportReport()
+    report = BoundaryImportReport()
     records: dict[str, BoundaryRecord] = {}
     for item in read_boundaries(path, layer_names=layer_names, mapping=mapping, kind=kind):
         if on_feature is not None and not (isinstance(item, Skipped) and item.whole_layer):
@@ -141,13 +147,9 @@ class UnknownGemeinde(LookupError):
 
 
 @dataclass
-class StreetImportReport:
+class StreetImportReport(ImportReport):
     """What a street import did, street by street (keys)."""
 
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
     # Streets of the Gemeinde in the database that the file no longer has; left as they are.
     not_in_file: list[str] = field(default_factory=list)
 

@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from geo.boundary_files import FieldMapping, layer_count
 from geo.models import AuthorityKind
-from geo.services import ImportReport, boundaries_import
+from geo.services import BoundaryImportReport, boundaries_import
 
 
 class Command(BaseCommand):
@@ -64,7 +64,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc).strip("'\"")) from exc
         self._print(report, options["verbosity"])
 
-    def _print(self, report: ImportReport, verbosity: int) -> None:
+    def _print(self, report: BoundaryImportReport, verbosity: int) -> None:
         self.stdout.write(
             f"{len(report.created)} created, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
             f"{len(report.skipped)} skipped."
