@@ -257,7 +257,8 @@ def report_create(
     _attach_photos(report, list(photo_ids))
     ReportUpdate.objects.create(report=report, status=ReportStatus.SUBMITTED, note="", is_public=True, author=None)
     if token:
-        transaction.on_commit(lambda: notifications.send_confirmation(report, token))
+        # robust: a mail server that fails must not turn a stored report into an error answer.
+        transaction.on_commit(lambda: notifications.send_confirmation(report, token), robust=True)
     return report
 
 
@@ -328,7 +329,7 @@ def _record(report: Report, *, user: Any, status: str, note: str, public: bool) 
     update = ReportUpdate.objects.create(report=report, status=status, note=note, is_public=public, author=user)
     if public and report.is_public:
         recipients = _followers(report)
-        transaction.on_commit(lambda: notifications.send_status_change(report, update, recipients))
+        transaction.on_commit(lambda: notifications.send_status_change(report, update, recipients), robust=True)
     return update
 
 

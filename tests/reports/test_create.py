@@ -215,3 +215,14 @@ def test_a_failed_request_leaves_its_key_free(api: APIClient) -> None:
     assert Report.objects.filter(status=ReportStatus.SUBMITTED, description=REPORT_BODY["description"]).count() == 0
     # Corrected, the same key goes through: nothing was stored for the failed attempt.
     assert api.post(URL, REPORT_BODY, format="json", HTTP_IDEMPOTENCY_KEY=key).status_code == 201
+
+
+def test_a_mail_server_that_fails_does_not_fail_the_report(
+    api: APIClient, settings: Any, django_capture_on_commit_callbacks: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings.EMAIL_BACKEND = "tests.reports.failing_mail.UnreachableServer"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(URL, REPORT_BODY, format="json")
+    assert response.status_code == 201
+    assert Report.objects.filter(pk=response.json()["id"]).exists()
+    assert "send_confirmation" in caplog.text  # logged for the operators, not answered to the citizen
