@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from geo.boundary_files import FieldMapping, layer_count
+from geo.management.import_output import write_import_report
 from geo.models import AuthorityKind
 from geo.services import BoundaryImportReport, boundaries_import
 
@@ -65,23 +66,13 @@ class Command(BaseCommand):
         self._print(report, options["verbosity"])
 
     def _print(self, report: BoundaryImportReport, verbosity: int) -> None:
-        self.stdout.write(
-            f"{len(report.created)} created, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
-            f"{len(report.skipped)} skipped."
-        )
-        if verbosity >= 2:
-            for label, keys in (("created", report.created), ("updated", report.updated)):
-                if keys:
-                    self.stdout.write(f"  {label}: {', '.join(keys)}")
+        write_import_report(self, report, verbosity)
         if report.repaired:
             self.stdout.write(
                 self.style.WARNING(
                     f"{len(report.repaired)} invalid boundaries were repaired: {', '.join(report.repaired)}"
                 )
             )
-        for skipped in report.skipped:
-            key = f" (key {skipped.key})" if skipped.key else ""
-            self.stdout.write(self.style.WARNING(f"Skipped {skipped.source}{key}: {skipped.reason}."))
         if report.without_parent:
             self.stdout.write(
                 self.style.WARNING(

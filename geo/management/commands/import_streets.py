@@ -9,6 +9,7 @@ from typing import Any, TextIO, cast
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from geo.management.import_output import write_import_report
 from geo.services import StreetImportReport, UnknownGemeinde, streets_import
 from geo.streets import KOELN_FIELDS, StreetFields, street_layer
 
@@ -52,17 +53,7 @@ class Command(BaseCommand):
         self._print(report, options["verbosity"])
 
     def _print(self, report: StreetImportReport, verbosity: int) -> None:
-        self.stdout.write(
-            f"{len(report.created)} created, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
-            f"{len(report.skipped)} skipped."
-        )
-        if verbosity >= 2:
-            for label, keys in (("created", report.created), ("updated", report.updated)):
-                if keys:
-                    self.stdout.write(f"  {label}: {', '.join(keys)}")
-        for skipped in report.skipped:
-            key = f" (key {skipped.key})" if skipped.key else ""
-            self.stdout.write(self.style.WARNING(f"Skipped {skipped.source}{key}: {skipped.reason}."))
+        write_import_report(self, report, verbosity)
         if report.not_in_file:
             self.stdout.write(
                 self.style.WARNING(
