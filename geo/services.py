@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from django.contrib.gis.geos.prepared import PreparedGeometry
 from django.db import transaction
@@ -31,6 +32,36 @@ class ImportReport:
     def imported(self) -> int:
         """Return how many features were stored or found unchanged."""
         return len(self.created) + len(self.updated) + len(self.unchanged)
+
+
+class _Record(Protocol):
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def source(self) -> str: ...
+
+
+_RecordT = TypeVar("_RecordT", bound=_Record)
+
+
+def _collect(
+    items: Iterable[_RecordT | Skipped], report: ImportReport, on_feature: Callable[[], object] | None
+) -> dict[str, _RecordT]:
+    """Return the records read by key; record skips, and a key read twice, in the report."""
+    records: dict[str, _RecordT] = {}
+    for item in items:
+        if on_feature is not None and not (isinstance(item, Skipped) and item.whole_layer):
+            on_feature()
+        if isinstance(item, Skipped):
+            report.skipped.append(item)
+        elif item.key in records:
+            report.skipped.append(
+                Skipped(item.source, item.key, f"the key was already read from {records[item.key].source}")
+            )
+        else:
+            records[item.key] = item
+    return records
 
 
 @dataclass
@@ -65,18 +96,9 @@ def boundaries_import(
     Runs in one transaction: a file that fails half-way changes nothing.
     """
     report = BoundaryImportReport()
-    records: dict[str, BoundaryRecord] = {}
-    for item in read_boundaries(path, layer_names=layer_names, mapping=mapping, kind=kind):
-        if on_feature is not None and not (isinstance(item, Skipped) and item.whole_layer):
-            on_feature()
-        if isinstance(item, Skipped):
-            report.skipped.append(item)
-        elif item.key in records:
-            report.skipped.append(
-                Skipped(item.source, item.key, f"the key was already read from {records[item.key].source}")
-            )
-        else:
-            records[item.key] = item
+    records: dict[str, BoundaryRecord] = _collect(
+        read_boundaries(path, layer_names=layer_names, mapping=mapping, kind=kind), report, on_feature
+    )
 
     existing = Authority.objects.in_bulk(list(records), field_name="key")
     to_create: list[Authority] = []
@@ -189,20 +211,16 @@ def streets_import(
     allowed = gemeinde.boundary.buffer(STREET_BEYOND_GEMEINDE_M).prepared
 
     report = StreetImportReport()
+    read: dict[str, StreetRecord] = _collect(
+        read_streets(street_layer(path, layer_name), fields=fields), report, on_feature
+    )
     records: dict[str, StreetRecord] = {}
-    for item in read_streets(street_layer(path, layer_name), fields=fields):
-        if on_feature is not None and not (isinstance(item, Skipped) and item.whole_layer):
-            on_feature()
-        if isinstance(item, Skipped):
-            report.skipped.append(item)
-        elif item.key in records:
-            report.skipped.append(
-                Skipped(item.source, item.key, f"the key was already read from {records[item.key].source}")
-            )
-        elif (reason := _outside(item, gemeinde, allowed)) is not None:
-            report.skipped.append(Skipped(item.source, item.key, reason))
+    for key, record in read.items():
+        reason = _outside(record, gemeinde, allowed)
+        if reason is None:
+            records[key] = record
         else:
-            records[item.key] = item
+            report.skipped.append(Skipped(record.source, key, reason))
 
     existing = {street.key: street for street in Street.objects.of_gemeinde(gemeinde)}
     to_create: list[Street] = []
