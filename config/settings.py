@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "accounts",
     "idempotency",
     "reports",
+    "procedures",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -160,6 +162,14 @@ VENDOR_FILES = {
         f"vendor/leaflet/images/{image}": NODE_MODULES / "leaflet/dist/images" / image
         for image in ("layers.png", "layers-2x.png", "marker-icon.png", "marker-icon-2x.png", "marker-shadow.png")
     },
+    "vendor/leaflet.markercluster/leaflet.markercluster.js": NODE_MODULES
+    / "leaflet.markercluster/dist/leaflet.markercluster.js",
+    **{
+        f"vendor/leaflet.markercluster/{sheet}": NODE_MODULES / "leaflet.markercluster/dist" / sheet
+        for sheet in ("MarkerCluster.css", "MarkerCluster.Default.css")
+    },
+    "vendor/leaflet-geoman/leaflet-geoman.js": NODE_MODULES / "@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.js",
+    "vendor/leaflet-geoman/leaflet-geoman.css": NODE_MODULES / "@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css",
     "vendor/ol/ol.js": NODE_MODULES / "ol/dist/ol.js",
     "vendor/ol/ol.css": NODE_MODULES / "ol/ol.css",
 }
@@ -176,6 +186,14 @@ STORAGES = {
 }
 # Serve straight from the finders unless collectstatic has run (production turns this off).
 WHITENOISE_USE_FINDERS = env.bool("BK_WHITENOISE_USE_FINDERS", default=STATIC_ROOT is None)
+
+# --- Security headers ---------------------------------------------------------------------
+
+# No page may be framed by another site (clickjacking), except the embeddable maps, which
+# allow exactly the origins their authority lists (layers.embedding). X-Frame-Options says the
+# same to browsers that do not know frame-ancestors.
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"frame-ancestors": ["'none'"]}}
 
 # --- REST API -----------------------------------------------------------------------------
 

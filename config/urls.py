@@ -11,11 +11,13 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from config.errors import NotFound
+from procedures import urls as procedures_urls
 from reports import urls as reports_urls
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("geo.urls")),
     path("", include(reports_urls.api_patterns)),
+    path("", include(procedures_urls.api_patterns)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
@@ -24,6 +26,7 @@ api_v1: list[URLPattern | URLResolver] = [
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", include(api_v1)),
     path("photos/", include(reports_urls.media_patterns)),
+    path("dokumente/", include(procedures_urls.media_patterns)),
     # Browsers ask for /favicon.ico on pages that declare none (the admin's).
     path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -31,6 +34,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path(_("meldungen/"), include(reports_urls.page_patterns)),
+    path(_("verfahren/"), include(procedures_urls.page_patterns)),
     path("", include("layers.urls")),
     prefix_default_language=False,
 )

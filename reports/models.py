@@ -25,7 +25,7 @@ class ReportingPolicy(models.Model):
         Authority, verbose_name=_("Behörde"), on_delete=models.CASCADE, related_name="reporting_policy"
     )
     confirm_anonymous_reports = models.BooleanField(
-        _("Meldungen ohne Konto erst nach E-Mail-Bestätigung veröffentlichen"), default=True
+        _("Meldungen und Beiträge ohne Konto erst nach E-Mail-Bestätigung veröffentlichen"), default=True
     )
 
     class Meta:

@@ -1,0 +1,33 @@
+"""API of participation procedures (being written: helper A replaces this file)."""
+
+from rest_framework.views import APIView
+
+
+class ProcedureListApi(APIView): ...
+
+
+class ProcedureDetailApi(APIView): ...
+
+
+class ContributionCollectionApi(APIView): ...
+
+
+class ContributionDetailApi(APIView): ...
+
+
+class ContributionSupportApi(APIView): ...
+
+
+class ContributionFlagApi(APIView): ...
+
+
+class StaffContributionListApi(APIView): ...
+
+
+class StaffContributionReplyApi(APIView): ...
+
+
+class StaffContributionHideApi(APIView): ...
+
+
+class StaffContributionUnhideApi(APIView): ...
