@@ -64,3 +64,15 @@ def authority_map(request: HttpRequest) -> HttpResponse:
         "layers/authority_map.html",
         {"map": folium_map.parts(), "form": form, "location": location, "error": error, "attribution": BKG_VG5000},
     )
+
+
+def overview_map(request: HttpRequest) -> HttpResponse:
+    raise NotImplementedError  # being written by helper B
+
+
+def embed_overview(request: HttpRequest) -> HttpResponse:
+    raise NotImplementedError  # being written by helper B
+
+
+def embed_procedure(request: HttpRequest, slug: str) -> HttpResponse:
+    raise NotImplementedError  # being written by helper B
