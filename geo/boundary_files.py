@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from django.contrib.gis.gdal import DataSource, GDALException, OGRGeometry
 from django.contrib.gis.gdal.feature import Feature
@@ -69,9 +70,17 @@ class Skipped:
     whole_layer: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class GeometryProblem:
+    """Why a feature has no usable area: a kind to act on and a reason to report."""
+
+    kind: Literal["missing", "not_reprojectable", "empty", "not_an_area", "unrepairable"]
+    reason: str
+
+
 def layer_count(path: Path, layer_names: Sequence[str] | None = None) -> int:
     """Return how many features the selected layers hold, for a progress bar."""
-    return sum(len(layer) for layer in _layers(_open(path), layer_names))
+    return sum(len(layer) for layer in _layers(open_data_source(path), layer_names))
 
 
 def read_boundaries(
@@ -82,7 +91,7 @@ def read_boundaries(
     kind: AuthorityKind | None = None,
 ) -> Iterator[BoundaryRecord | Skipped]:
     """Yield every feature of the file as a record to store, or as a skip with its reason."""
-    source = _open(path)
+    source = open_data_source(path)
     for layer in _layers(source, layer_names):
         problem = unusable_layer(layer, (mapping.key, mapping.name))
         if problem is not None:
@@ -113,7 +122,8 @@ def unusable_layer(layer: Layer, required_fields: Sequence[str]) -> Skipped | No
     return None
 
 
-def _open(path: Path) -> DataSource:
+def open_data_source(path: Path | str) -> DataSource:
+    """Open a vector file (or a GDAL virtual path such as /vsizip/...), or raise FileNotFoundError."""
     try:
         return DataSource(str(path))
     except GDALException as exc:
@@ -153,9 +163,9 @@ def _read_feature(
         return Skipped(where, key, "its administrative level cannot be told from the level field or the key")
     if resolved.key_length != len(key):
         return Skipped(where, key, f"a key of {len(key)} digits does not belong to a {resolved.label}")
-    geometry = _storage_geometry(feature)
-    if isinstance(geometry, str):
-        return Skipped(where, key, geometry)
+    geometry = storage_geometry(feature)
+    if isinstance(geometry, GeometryProblem):
+        return Skipped(where, key, geometry.reason)
     boundary, repaired = geometry
     return BoundaryRecord(
         key=key,
@@ -179,36 +189,43 @@ def _kind_of(key: str, level: str, designation: str) -> AuthorityKind | None:
     return kind
 
 
-def _storage_geometry(feature: Feature) -> tuple[MultiPolygon, bool] | str:
-    """Return the feature's area as a valid MultiPolygon in EPSG:25832, or why it has none."""
+def storage_geometry(feature: Feature) -> tuple[MultiPolygon, bool] | GeometryProblem:
+    """Return the feature's area as a valid 2D MultiPolygon in EPSG:25832 and whether it was repaired, or why none."""
     try:
         ogr: OGRGeometry | None = feature.geom
     except GDALException:
         ogr = None
     if ogr is None:
-        return "the feature has no geometry"
+        return GeometryProblem("missing", "the feature has no geometry")
     try:
-        geometry = ogr.transform(STORAGE_SRID, clone=True).geos
+        transformed = ogr.transform(STORAGE_SRID, clone=True)
     except GDALException as exc:
-        return f"its geometry cannot be reprojected to EPSG:{STORAGE_SRID}: {exc}"
+        return GeometryProblem("not_reprojectable", f"its geometry cannot be reprojected to EPSG:{STORAGE_SRID}: {exc}")
+    # Heights and measures are of no use on a 2D map, and the columns are 2D.
+    transformed.set_3d(False)
+    transformed.set_measured(False)
+    geometry = transformed.geos
     if geometry.empty:
-        return "its geometry is empty"
+        return GeometryProblem("empty", "its geometry is empty")
     repaired = False
     if not geometry.valid:
         geometry = geometry.make_valid()
         repaired = True
-    polygons = _polygons_of(geometry)
+    polygons = polygons_of(geometry)
     if not polygons:
-        return f"its geometry is a {geometry.geom_type}, not an area"
+        return GeometryProblem("not_an_area", f"its geometry is a {geometry.geom_type}, not an area")
     multi = MultiPolygon(*polygons, srid=STORAGE_SRID)
     if not multi.valid:
-        return f"its geometry is invalid and could not be repaired ({multi.valid_reason})"
+        return GeometryProblem(
+            "unrepairable", f"its geometry is invalid and could not be repaired ({multi.valid_reason})"
+        )
     return multi, repaired
 
 
-def _polygons_of(geometry: GEOSGeometry) -> list[Polygon]:
+def polygons_of(geometry: GEOSGeometry) -> list[Polygon]:
+    """Return the polygons in a geometry, from inside collections too; lines and points are left out."""
     if isinstance(geometry, Polygon):
         return [geometry]
     if isinstance(geometry, GeometryCollection):  # MultiPolygon included
-        return [part for member in geometry for part in _polygons_of(member)]
+        return [part for member in geometry for part in polygons_of(member)]
     return []

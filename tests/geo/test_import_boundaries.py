@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 
 from geo.models import Authority, AuthorityKind, Street
 from geo.services import boundaries_import
+from procedures.models import Contribution, Procedure
 from reports.models import Category, Report
 from tests.conftest import FIXTURES, VG5000_GPKG
 
@@ -30,6 +31,8 @@ def remove_all_authorities() -> None:
     """Empty the authorities table, with everything that refers to an authority (rolled back after the test)."""
     Report.objects.all().delete()
     Category.objects.all().delete()
+    Contribution.objects.all().delete()
+    Procedure.objects.all().delete()
     Street.objects.all().delete()
     Authority.objects.update(parent=None)
     Authority.objects.all().delete()
