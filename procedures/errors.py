@@ -66,3 +66,55 @@ class ReplyRequired(ValidationFailed):
 
     code = "reply_required"
     default_message = _("Bitte schreiben Sie eine Antwort.")
+
+
+class GeometryNotTaken(ValidationFailed):
+    """The procedure takes contributions as text only."""
+
+    code = "geometry_not_taken"
+    default_message = _("In diesem Verfahren sind Beiträge nur als Text möglich, ohne Ort auf der Karte.")
+
+
+class ContributionTextRequired(ValidationFailed):
+    """A contribution needs text."""
+
+    code = "text_required"
+    default_message = _("Bitte schreiben Sie Ihren Beitrag.")
+
+
+class TextTooLong(ValidationFailed):
+    """A contribution or reply longer than a contribution may be."""
+
+    code = "text_too_long"
+    default_message = _("Der Text ist zu lang: erlaubt sind höchstens %(limit)s Zeichen, er hat %(length)s.")
+
+
+class ContributionEmailRequired(ValidationFailed):
+    """A contribution without an account needs an email address to be confirmed."""
+
+    code = "email_required"
+    default_message = _(
+        "Ohne Benutzerkonto brauchen wir Ihre E-Mail-Adresse: Ihr Beitrag wird veröffentlicht, "
+        "sobald Sie den Link in unserer E-Mail öffnen."
+    )
+
+
+class InvalidContributionConfirmation(NotFound):
+    """A confirmation link that is unknown or was used already."""
+
+    code = "invalid_confirmation"
+    default_message = _("Dieser Bestätigungslink ist ungültig oder wurde schon verwendet.")
+
+
+class FlagReasonRequired(ValidationFailed):
+    """A notice of abuse needs a reason for the moderators."""
+
+    code = "reason_required"
+    default_message = _("Bitte beschreiben Sie kurz, was an diesem Beitrag nicht in Ordnung ist.")
+
+
+class HideReasonRequired(ValidationFailed):
+    """Hiding a contribution needs a reason for the record."""
+
+    code = "reason_required"
+    default_message = _("Bitte geben Sie einen Grund an, warum der Beitrag verborgen wird.")
