@@ -193,7 +193,9 @@ WHITENOISE_USE_FINDERS = env.bool("BK_WHITENOISE_USE_FINDERS", default=STATIC_RO
 # allow exactly the origins their authority lists (layers.embedding). X-Frame-Options says the
 # same to browsers that do not know frame-ancestors.
 X_FRAME_OPTIONS = "DENY"
-CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"frame-ancestors": ["'none'"]}}
+# Only frame-ancestors for now: django-csp would otherwise add default-src 'self', which blocks the
+# inline scripts folium and the admin's map widget write (a full policy needs nonces first).
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": None, "frame-ancestors": ["'none'"]}}
 
 # --- REST API -----------------------------------------------------------------------------
 

@@ -113,3 +113,91 @@ class LocateOnClick(PortalMapCall):
 
     def __init__(self, url: str, *, language: str, labels: dict[str, str], status_element: str) -> None:
         super().__init__({"url": url, "language": language, "labels": labels, "statusElement": status_element})
+
+
+class ContextBoundaries(PortalMapCall):
+    """Administrative boundaries from our API as quiet, unclickable context beneath the other layers."""
+
+    function = "addContextBoundaries"
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        attribution: Attribution,
+        style: dict[str, Any],
+        error_text: str,
+        status_element: str,
+        credentials: str = "same-origin",
+    ) -> None:
+        super().__init__(
+            {
+                "url": url,
+                "attribution": str(attribution.html()),
+                "style": style,
+                "errorText": error_text,
+                "statusElement": status_element,
+                "credentials": credentials,
+            }
+        )
+
+
+class ProcedureOverview(PortalMapCall):
+    """Procedures from our API: outlines when zoomed in, clustered markers below `outline_min_zoom`."""
+
+    function = "procedureOverview"
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        language: str,
+        labels: dict[str, str],
+        status_element: str,
+        outline_min_zoom: int = 11,
+        fit: bool = True,
+        new_window: bool = False,
+        credentials: str = "same-origin",
+    ) -> None:
+        super().__init__(
+            {
+                "url": url,
+                "language": language,
+                "labels": labels,
+                "statusElement": status_element,
+                "outlineMinZoom": outline_min_zoom,
+                "fit": fit,
+                "newWindow": new_window,
+                "credentials": credentials,
+            }
+        )
+
+
+class ProcedureContributions(PortalMapCall):
+    """One procedure's outline and its public contributions, read-only, both from our API."""
+
+    function = "procedureContributions"
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        contributions_url: str,
+        language: str,
+        labels: dict[str, str],
+        status_element: str,
+        boundaries: dict[str, Any] | None = None,
+        credentials: str = "omit",
+    ) -> None:
+        super().__init__(
+            {
+                "url": url,
+                "contributionsUrl": contributions_url,
+                "language": language,
+                "labels": labels,
+                "statusElement": status_element,
+                # Drawn within the procedure's extent when its map asks for boundaries: url, attribution, style.
+                "boundaries": boundaries,
+                "credentials": credentials,
+            }
+        )

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
             name='EmbedOrigin',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('origin', models.CharField(help_text='z. B. https://www.stadt-koeln.de – ohne Pfad', max_length=200, validators=[layers.origins.normalise_origin], verbose_name='Herkunft (Origin)')),
+                ('origin', models.CharField(help_text='z. B. https://www.stadt-koeln.de – ohne Pfad', max_length=200, validators=[layers.origins.validate_origin], verbose_name='Herkunft (Origin)')),
                 ('note', models.CharField(blank=True, max_length=200, verbose_name='Hinweis')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='angelegt')),
                 ('authority', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='embed_origins', to='geo.authority', verbose_name='Behörde')),

@@ -124,5 +124,252 @@
         }
     }
 
-    global.Beteiligungskarte = {addRemoteGeoJson: addRemoteGeoJson, locateOnClick: locateOnClick, placePin: placePin};
+    /* --- Procedures: the overview map and the embeddable maps ------------------------------------ */
+
+    function fetchJson(url, options) {
+        return fetch(url, {
+            headers: {"Accept": "application/geo+json, application/json", "Accept-Language": options.language || ""},
+            // Embeds send no cookies: the data is public, and a framed page should not carry a visitor's session.
+            credentials: options.credentials || "same-origin"
+        }).then(function (response) {
+            if (!response.ok) { throw new Error(String(response.status)); }
+            return response.json();
+        });
+    }
+
+    /* Return a URL of our own site as an absolute address, or null for anything else (javascript:, other hosts). */
+    function ownUrl(url) {
+        if (!url) { return null; }
+        var target;
+        try { target = new URL(url, global.location.href); } catch (error) { return null; }
+        return target.origin === global.location.origin ? target.href : null;
+    }
+
+    function openPage(url, newWindow) {
+        var href = ownUrl(url);
+        if (!href) { return; }
+        if (newWindow) { global.open(href, "_blank", "noopener"); } else { global.location.assign(href); }
+    }
+
+    /* Keep SVG paths out of the tab order (see addRemoteGeoJson); the page's list is the keyboard path. */
+    function untabbable(layer) {
+        layer.eachLayer(function (featureLayer) {
+            if (featureLayer.eachLayer) { untabbable(featureLayer); return; }
+            var element = featureLayer.getElement && featureLayer.getElement();
+            if (element && element.tagName.toLowerCase() === "path") { element.setAttribute("tabindex", "-1"); }
+        });
+    }
+
+    /* Fit the map to bounds once a running zoom animation (the page's initial fitBounds) has ended:
+     * Leaflet ignores a new view while it animates, then resets to the animation's target. */
+    function fitWhenSettled(map, bounds, options) {
+        var fit = function () { map.fitBounds(bounds, L.Util.extend({animate: false}, options)); };
+        if (map._animatingZoom) { map.once("zoomend", fit); } else { fit(); }
+    }
+
+    function countText(labels, count) {
+        if (count === 0) { return labels.none; }
+        return (count === 1 ? labels.one : labels.other).replace("%(count)s", String(count));
+    }
+
+    function loadBoundaries(map, options) {
+        if (!map.getPane("boundaries")) { map.createPane("boundaries").style.zIndex = 350; }
+        return fetchJson(options.url, options).then(function (data) {
+            L.geoJSON(data, {
+                pane: "boundaries",
+                interactive: false,
+                attribution: options.attribution,
+                style: function () { return options.style; }
+            }).addTo(map);
+        });
+    }
+
+    /* Administrative boundaries as quiet context under the procedures: in a pane below them, not clickable. */
+    function addContextBoundaries(map, options) {
+        loadBoundaries(map, options).catch(function () {
+            announce(options.statusElement, escapeHtml(options.errorText));
+        });
+    }
+
+    /* Return the size of a GeoJSON geometry's bounding box in square degrees, to compare areas. */
+    function boxSize(geometry) {
+        var west = Infinity, south = Infinity, east = -Infinity, north = -Infinity;
+        (function walk(coordinates) {
+            if (typeof coordinates[0] === "number") {
+                west = Math.min(west, coordinates[0]); east = Math.max(east, coordinates[0]);
+                south = Math.min(south, coordinates[1]); north = Math.max(north, coordinates[1]);
+                return;
+            }
+            coordinates.forEach(walk);
+        })(geometry.coordinates);
+        return east > west ? (east - west) * (north - south) : 0;
+    }
+
+    var PROCEDURE_STYLES = {
+        running: {color: "#005ca9", weight: 3, fillColor: "#4f9bd9", fillOpacity: 0.2},
+        planned: {color: "#005ca9", weight: 2, dashArray: "6 5", fillColor: "#4f9bd9", fillOpacity: 0.1},
+        ended: {color: "#5a5a5a", weight: 2, fillColor: "#9e9e9e", fillOpacity: 0.15}
+    };
+
+    function procedureStyle(properties) {
+        var style = PROCEDURE_STYLES[properties && properties.status] || PROCEDURE_STYLES.running;
+        return L.Util.extend({className: "procedure-outline"}, style);
+    }
+
+    /* Draw the procedures our API lists for the page's filters: from `outlineMinZoom` on each as its
+     * outline, below it as clustered markers at its centre. A click on either opens the procedure's
+     * page (in an embed, in a new tab); a click on a cluster zooms into it. */
+    function procedureOverview(map, options) {
+        var labels = options.labels;
+        var outlines = null;
+        // Clustering needs the deepest zoom; our maps have no tile layer that would set it.
+        if (map.getMaxZoom() === Infinity) { map.setMaxZoom(19); }
+        var clusters = L.markerClusterGroup({showCoverageOnHover: false});
+
+        function showForZoom() {
+            if (!outlines) { return; }
+            if (map.getZoom() >= options.outlineMinZoom) {
+                if (map.hasLayer(clusters)) { map.removeLayer(clusters); }
+                if (!map.hasLayer(outlines)) { outlines.addTo(map); untabbable(outlines); }
+            } else {
+                if (map.hasLayer(outlines)) { map.removeLayer(outlines); }
+                if (!map.hasLayer(clusters)) { map.addLayer(clusters); }
+            }
+        }
+
+        function bindOpen(layer, properties) {
+            layer.bindTooltip(escapeHtml(properties.title), {sticky: true});
+            layer.on("click", function (event) {
+                L.DomEvent.stop(event);
+                openPage(properties.url, options.newWindow);
+            });
+        }
+
+        fetchJson(options.url, options)
+            .then(function (data) {
+                var features = (data.features || []).filter(function (feature) {
+                    return feature && feature.properties;
+                });
+                // The largest areas first, so that they lie beneath the small ones and every outline stays clickable.
+                var placed = features.filter(function (feature) {
+                    return feature.geometry && feature.geometry.coordinates;
+                });
+                placed.sort(function (a, b) { return boxSize(b.geometry) - boxSize(a.geometry); });
+                outlines = L.geoJSON(
+                    {type: "FeatureCollection", features: placed},
+                    {
+                        style: function (feature) { return procedureStyle(feature.properties); },
+                        onEachFeature: function (feature, layer) { bindOpen(layer, feature.properties); }
+                    }
+                );
+                // Each area's source note, as its licence asks, once per source.
+                var notes = {};
+                features.forEach(function (feature) {
+                    var note = feature.properties.area_attribution;
+                    if (note && !notes[note]) { notes[note] = true; map.attributionControl.addAttribution(escapeHtml(note)); }
+                });
+                features.forEach(function (feature) {
+                    var center = feature.properties.center;
+                    if (!center || center.length !== 2) { return; }
+                    var marker = L.marker([center[1], center[0]], {keyboard: false, alt: feature.properties.title});
+                    bindOpen(marker, feature.properties);
+                    clusters.addLayer(marker);
+                });
+                map.on("zoomend", showForZoom);
+                if (options.fit && features.length) {
+                    var bounds = outlines.getBounds();
+                    if (clusters.getBounds().isValid()) { bounds.extend(clusters.getBounds()); }
+                    if (bounds.isValid()) { fitWhenSettled(map, bounds, {padding: [40, 40], maxZoom: 15}); }
+                }
+                showForZoom();
+                announce(options.statusElement, escapeHtml(countText(labels, features.length)));
+            })
+            .catch(function () { announce(options.statusElement, escapeHtml(labels.error)); });
+    }
+
+    var CONTRIBUTION_STYLE = {
+        className: "contribution", color: "#b3261e", weight: 3, fillColor: "#b3261e", fillOpacity: 0.2
+    };
+    var CONTRIBUTION_POINT_STYLE = {
+        className: "contribution", radius: 7, color: "#ffffff", weight: 2, fillColor: "#b3261e", fillOpacity: 0.9
+    };
+
+    function shortText(text, length) {
+        text = text == null ? "" : String(text);
+        return text.length > length ? text.slice(0, length - 1) + "…" : text;
+    }
+
+    /* One procedure, read-only: its outline, framed by its map extent, and its public contributions
+     * with a place (points, lines, areas); a tooltip and a popup give a contribution's text. */
+    function procedureContributions(map, options) {
+        var labels = options.labels;
+        fetchJson(options.url, options)
+            .then(function (data) {
+                var properties = data.properties || data;
+                var bounds = null;
+                if (data.geometry) {
+                    var outline = L.geoJSON(data.geometry, {
+                        attribution: escapeHtml(properties.area_attribution || ""),
+                        interactive: false,
+                        style: function () { return procedureStyle(properties); }
+                    });
+                    outline.addTo(map);
+                    bounds = outline.getBounds();
+                }
+                var view = properties.map || {};
+                var extent = view.extent;
+                if (extent && extent.length === 4) {
+                    bounds = L.latLngBounds([extent[1], extent[0]], [extent[3], extent[2]]);
+                }
+                if (bounds && bounds.isValid()) {
+                    fitWhenSettled(map, bounds, {});
+                    if (view.basemap === "boundaries" && options.boundaries) {
+                        var box = [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()]
+                            .map(function (value) { return value.toFixed(5); }).join(",");
+                        addContextBoundaries(map, L.Util.extend({}, options.boundaries, {
+                            url: options.boundaries.url + "&bbox=" + box,
+                            language: options.language,
+                            credentials: options.credentials,
+                            statusElement: options.statusElement
+                        }));
+                    }
+                }
+                // Ours asks for as many as the API gives at once; the API's own address is the fallback.
+                return fetchJson(options.contributionsUrl || properties.contributions_url, options);
+            })
+            .then(function (collection) {
+                var placed = (collection.features || []).filter(function (feature) {
+                    return feature && feature.geometry;
+                });
+                var layer = L.geoJSON({type: "FeatureCollection", features: placed}, {
+                    // GeoJSON styles every layer, the circles of points too.
+                    style: function (feature) {
+                        return feature.geometry.type === "Point" ? CONTRIBUTION_POINT_STYLE : CONTRIBUTION_STYLE;
+                    },
+                    pointToLayer: function (feature, latlng) {
+                        return L.circleMarker(latlng, CONTRIBUTION_POINT_STYLE);
+                    },
+                    onEachFeature: function (feature, featureLayer) {
+                        var text = (feature.properties && feature.properties.text) || "";
+                        featureLayer.bindTooltip(escapeHtml(shortText(text, 120)), {sticky: true});
+                        featureLayer.bindPopup(
+                            '<p class="contribution-text">' + escapeHtml(text) + "</p>", {maxHeight: 240}
+                        );
+                    }
+                });
+                layer.addTo(map);
+                untabbable(layer);
+                announce(options.statusElement, escapeHtml(countText(labels, placed.length)));
+            })
+            .catch(function () { announce(options.statusElement, escapeHtml(labels.error)); });
+    }
+
+    global.Beteiligungskarte = {
+        addRemoteGeoJson: addRemoteGeoJson,
+        locateOnClick: locateOnClick,
+        placePin: placePin,
+        addContextBoundaries: addContextBoundaries,
+        procedureOverview: procedureOverview,
+        procedureContributions: procedureContributions
+    };
 })(window);
