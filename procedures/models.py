@@ -150,6 +150,14 @@ class Procedure(models.Model):
     description = models.TextField(_("Beschreibung (Markdown)"), blank=True)
     kind = models.CharField(_("Art"), max_length=20, choices=ProcedureKind.choices, default=ProcedureKind.DIALOGUE)
     area = models.MultiPolygonField(_("Gebiet"), srid=STORAGE_SRID)
+    area_attribution = models.CharField(
+        _("Quelle des Gebiets"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Namensnennung, die die Lizenz der Gebietsdaten verlangt; erscheint auf jeder Karte des Verfahrens."
+        ),
+    )
     starts_at = models.DateTimeField(_("Beginn"))
     ends_at = models.DateTimeField(_("Ende"))
     is_published = models.BooleanField(

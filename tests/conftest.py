@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
+from django.test import override_settings
 from django.utils import translation
 from rest_framework.test import APIClient
 
@@ -18,9 +19,12 @@ VG5000_GPKG = FIXTURES / "vg5000-nrw" / "nrw_vg5000_epsg25832.gpkg"
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
+def django_db_setup(
+    django_db_setup: None, django_db_blocker: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """Import NRW's 455 authorities into the test database once; each test runs in a transaction on top."""
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+    # The demo documents are files: keep them out of the checkout's var/media.
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("demo-media"))):  # type: ignore[attr-defined]
         call_command("load_demo_data", verbosity=0)
         # Browser tests need a live server, so pytest-django empties the tables after each of them;
         # their serialized_rollback restores this snapshot, demo data included, before each one.
