@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.publication import request_person_key
 from accounts.selectors import staff_scope
 from config.api import parse_query
 from config.errors import BadRequest, Forbidden, ValidationFailed
@@ -39,7 +40,7 @@ from procedures.models import (
 from procedures.notifications import contribution_link
 
 # One rule for "me too" and flags across the portal: a keyed hash of the account or browser session.
-from reports.api import FEATURE, FEATURE_COLLECTION, _supporter_key
+from reports.api import FEATURE, FEATURE_COLLECTION
 
 # --- Output ---------------------------------------------------------------------------------
 
@@ -475,7 +476,7 @@ class ContributionSupportApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         contribution = selectors.contribution_get_public(pk)
-        created = services.contribution_support(contribution=contribution, supporter_key=_supporter_key(request))
+        created = services.contribution_support(contribution=contribution, supporter_key=request_person_key(request))
         count = contribution.supports.count()
         return Response({"supported": True, "new": created, "support_count": count})
 
@@ -499,7 +500,9 @@ class ContributionFlagApi(APIView):
             raise ValidationFailed(details={"fields": serializer.errors})
         contribution = selectors.contribution_get_public(pk)
         services.contribution_flag(
-            contribution=contribution, flagger_key=_supporter_key(request), reason=serializer.validated_data["reason"]
+            contribution=contribution,
+            flagger_key=request_person_key(request),
+            reason=serializer.validated_data["reason"],
         )
         return Response({"flagged": True}, status=status.HTTP_201_CREATED)
 

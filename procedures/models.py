@@ -15,6 +15,7 @@ from django.db.models import Case, Count, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.publication import PublishedText
 from accounts.selectors import StaffScope
 from geo.crs import STORAGE_SRID
 from geo.models import Authority
@@ -287,7 +288,7 @@ class ContributionQuerySet(models.QuerySet["Contribution"]):
         return self.annotate(support_count=Count("supports", distinct=True))
 
 
-class Contribution(models.Model):
+class Contribution(PublishedText):
     """A citizen's comment on a procedure, with an optional point, line or area inside the procedure's area."""
 
     procedure = models.ForeignKey(
@@ -306,12 +307,6 @@ class Contribution(models.Model):
     )
     author_name = models.CharField(_("Name"), max_length=120, blank=True)
     author_email = models.EmailField(_("E-Mail"), blank=True)
-    language = models.CharField(_("Sprache"), max_length=8, default="de")
-    confirmation_token_hash = models.CharField(max_length=64, blank=True, editable=False)
-    confirmed_at = models.DateTimeField(_("E-Mail bestätigt"), null=True, blank=True)
-    published_at = models.DateTimeField(_("veröffentlicht"), null=True, blank=True, db_index=True)
-    hidden_at = models.DateTimeField(_("verborgen"), null=True, blank=True)
-    hidden_reason = models.CharField(_("Grund für das Verbergen"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("eingegangen"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("geändert"), auto_now=True)
 
@@ -325,11 +320,6 @@ class Contribution(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.text[:40]}"
-
-    @property
-    def is_public(self) -> bool:
-        """Tell whether anyone may see the contribution."""
-        return self.published_at is not None and self.hidden_at is None
 
     @property
     def geometry_kind(self) -> GeometryKind | None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
-import secrets
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Final
@@ -20,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from shapely.geometry.base import BaseGeometry
 
 from accounts.models import Role
+from accounts.publication import publication_confirm, publication_for
 from accounts.selectors import staff_scope
 from config.errors import Forbidden
 from geo import crs as crs_module
@@ -85,10 +84,6 @@ _localized_number: Callable[[float], str] = lazy(_format_number, str)
 _localized_datetime: Callable[[datetime.datetime], str] = lazy(_format_datetime, str)
 _lazy_message: Callable[[str | Promise, tuple[tuple[str, Any], ...]], str] = lazy(_format_message, str)
 _lazy_labels: Callable[[tuple[str, ...]], str] = lazy(_join_labels, str)
-
-
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 # --- Whether a procedure takes contributions ---------------------------------------------------
@@ -231,25 +226,24 @@ def contribution_create(
     else:
         geometry = _checked_geometry(locked, geometry)
     has_account = bool(getattr(user, "is_authenticated", False))
-    policy = ReportingPolicy.objects.filter(authority=locked.authority).first()
-    needs_confirmation = not has_account and (policy is None or policy.confirm_anonymous_reports)
-    if has_account and not email:
-        email = user.email or ""
-    if needs_confirmation and not email.strip():
-        raise ContributionEmailRequired()
-    token = secrets.token_urlsafe(32) if needs_confirmation else ""
+    publication = publication_for(
+        user=user,
+        email=email,
+        confirm_anonymous=ReportingPolicy.objects.confirms_anonymous(locked.authority_id),
+        email_required=ContributionEmailRequired,
+    )
     contribution = Contribution.objects.create(
         procedure=locked,
         text=text,
         geometry=geometry,
         author=user if has_account else None,
         author_name=name.strip()[:120],
-        author_email=email.strip(),
+        author_email=publication.email,
         language=language,
-        confirmation_token_hash=_hash_token(token) if token else "",
-        published_at=None if needs_confirmation else timezone.now(),
+        confirmation_token_hash=publication.token_hash,
+        published_at=publication.published_at,
     )
-    if token:
+    if token := publication.token:
         # robust: a mail server that fails must not turn a stored contribution into an error answer.
         transaction.on_commit(lambda: notifications.send_confirmation(contribution, token), robust=True)
     return contribution
@@ -258,19 +252,9 @@ def contribution_create(
 @transaction.atomic
 def contribution_confirm(*, token: str) -> Contribution:
     """Publish the contribution whose confirmation link was opened."""
-    contribution = (
-        Contribution.objects.select_for_update()
-        .filter(confirmation_token_hash=_hash_token(token), confirmed_at__isnull=True)
-        .exclude(confirmation_token_hash="")
-        .first()
-    )
+    contribution = publication_confirm(Contribution.objects.all(), token)
     if contribution is None:
         raise InvalidContributionConfirmation()
-    now = timezone.now()
-    contribution.confirmed_at = now
-    contribution.published_at = contribution.published_at or now
-    contribution.confirmation_token_hash = ""
-    contribution.save(update_fields=["confirmed_at", "published_at", "confirmation_token_hash", "updated_at"])
     return contribution
 
 

@@ -26,13 +26,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.publication import request_person_key
 from config.errors import ApplicationError
 from procedures import selectors, services
 from procedures.maps import DrawingFields, procedure_map
 from procedures.markdown import render_markdown
 from procedures.models import Contribution, GeometryKind, Procedure, ProcedureDocument, ProcedureStatus
 from reports.models import ReportingPolicy
-from reports.services import person_key
 
 # The contributions this browser session made: their author sees them before they are confirmed.
 OWN_CONTRIBUTIONS_SESSION_KEY = "own_contributions"
@@ -64,13 +64,6 @@ def _own_contributions(request: HttpRequest) -> list[int]:
 
 def _remember_own(request: HttpRequest, contribution: Contribution) -> None:
     request.session[OWN_CONTRIBUTIONS_SESSION_KEY] = [*_own_contributions(request), contribution.pk][-20:]
-
-
-def _person_key(request: HttpRequest) -> str:
-    """Return the supporter or flagger key of this visitor: their account, or else their browser session."""
-    if not request.user.is_authenticated and request.session.session_key is None:
-        request.session.save()
-    return person_key(user=request.user, session_key=request.session.session_key)
 
 
 def _page_number(value: str | None) -> int:
@@ -331,8 +324,7 @@ def _email_needed(request: HttpRequest, procedure: Procedure) -> bool:
     """Tell whether this visitor must give an address: no account, and the authority confirms by e-mail."""
     if request.user.is_authenticated:
         return False
-    policy = ReportingPolicy.objects.filter(authority_id=procedure.authority_id).first()
-    return policy is None or policy.confirm_anonymous_reports
+    return ReportingPolicy.objects.confirms_anonymous(procedure.authority_id)
 
 
 def _contribution_form(request: HttpRequest, procedure: Procedure, data: Any = None) -> ContributionForm:
@@ -528,7 +520,7 @@ def contribution_support(request: HttpRequest, pk: int) -> HttpResponse:
     contribution = _public_contribution(pk)
     procedure = _get_procedure(request, contribution.procedure.slug)
     try:
-        created = services.contribution_support(contribution=contribution, supporter_key=_person_key(request))
+        created = services.contribution_support(contribution=contribution, supporter_key=request_person_key(request))
     except ApplicationError as exc:
         return _render_detail(request, procedure, error=exc.message, status=exc.status_code)
     if created:
@@ -546,7 +538,7 @@ def contribution_flag(request: HttpRequest, pk: int) -> HttpResponse:
     procedure = _get_procedure(request, contribution.procedure.slug)
     try:
         services.contribution_flag(
-            contribution=contribution, flagger_key=_person_key(request), reason=request.POST.get("reason", "")
+            contribution=contribution, flagger_key=request_person_key(request), reason=request.POST.get("reason", "")
         )
     except ApplicationError as exc:
         if exc.status_code == 422:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, BinaryIO, cast
 
 from django.contrib.gis.geos import Point
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.publication import request_person_key
 from accounts.selectors import staff_scope
 from config.api import parse_query
 from config.errors import BadRequest, Forbidden, ValidationFailed
@@ -137,13 +137,6 @@ def point_from_geojson(data: Any, crs_text: str | None) -> Point:
     geometry = parse_geometry(data, max_vertices=1, allowed_types=["Point"])
     stored = clean_geometry(geometry, source, area=configured_nrw_area(), max_vertices=1)
     return to_geos(stored)  # type: ignore[return-value]
-
-
-def _supporter_key(request: HttpRequest) -> str:
-    if not request.user.is_authenticated and request.session.session_key is None:
-        # A "me too" is counted once per browser: it needs a session, and nothing more.
-        request.session.save()
-    return services.person_key(user=request.user, session_key=request.session.session_key)
 
 
 # --- Citizens -------------------------------------------------------------------------------
@@ -386,7 +379,7 @@ class ReportSupportApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         report = selectors.report_get_public(pk)
-        created = services.report_support(report=report, supporter_key=_supporter_key(request))
+        created = services.report_support(report=report, supporter_key=request_person_key(request))
         count = report.supports.count()
         return Response({"supported": True, "new": created, "support_count": count})
 
@@ -410,7 +403,7 @@ class ReportFlagApi(APIView):
             raise ValidationFailed(details={"fields": serializer.errors})
         report = selectors.report_get_public(pk)
         services.report_flag(
-            report=report, flagger_key=_supporter_key(request), reason=serializer.validated_data["reason"]
+            report=report, flagger_key=request_person_key(request), reason=serializer.validated_data["reason"]
         )
         return Response({"flagged": True}, status=status.HTTP_201_CREATED)
 

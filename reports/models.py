@@ -13,9 +13,20 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.publication import PublishedText
 from accounts.selectors import StaffScope
 from geo.crs import STORAGE_SRID
 from geo.models import Authority
+
+
+class ReportingPolicyQuerySet(models.QuerySet["ReportingPolicy"]):
+    """Queries over reporting policies."""
+
+    def confirms_anonymous(self, authority_id: int) -> bool:
+        """Tell whether the authority publishes texts without an account only after e-mail confirmation."""
+        policy = self.filter(authority_id=authority_id).first()
+        # Privacy by default: an authority without a policy confirms.
+        return policy is None or policy.confirm_anonymous_reports
 
 
 class ReportingPolicy(models.Model):
@@ -27,6 +38,8 @@ class ReportingPolicy(models.Model):
     confirm_anonymous_reports = models.BooleanField(
         _("Meldungen und Beiträge ohne Konto erst nach E-Mail-Bestätigung veröffentlichen"), default=True
     )
+
+    objects: ClassVar[ReportingPolicyQuerySet] = ReportingPolicyQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("Regeln für Meldungen")
@@ -180,7 +193,7 @@ class ReportQuerySet(models.QuerySet["Report"]):
         return self.annotate(support_count=Count("supports", distinct=True))
 
 
-class Report(models.Model):
+class Report(PublishedText):
     """A citizen's report of a defect at a place, handled by the responsible authority."""
 
     authority = models.ForeignKey(
@@ -206,12 +219,6 @@ class Report(models.Model):
     )
     reporter_name = models.CharField(_("Name"), max_length=120, blank=True)
     reporter_email = models.EmailField(_("E-Mail"), blank=True)
-    language = models.CharField(_("Sprache"), max_length=8, default="de")
-    confirmation_token_hash = models.CharField(max_length=64, blank=True, editable=False)
-    confirmed_at = models.DateTimeField(_("E-Mail bestätigt"), null=True, blank=True)
-    published_at = models.DateTimeField(_("veröffentlicht"), null=True, blank=True, db_index=True)
-    hidden_at = models.DateTimeField(_("verborgen"), null=True, blank=True)
-    hidden_reason = models.CharField(_("Grund für das Verbergen"), max_length=500, blank=True)
     duplicate_of = models.ForeignKey(
         "self",
         verbose_name=_("Duplikat von"),
@@ -237,11 +244,6 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.category.name}"
-
-    @property
-    def is_public(self) -> bool:
-        """Tell whether anyone may see the report."""
-        return self.published_at is not None and self.hidden_at is None
 
     @property
     def is_open(self) -> bool:

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
-import hmac
 import math
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 from uuid import UUID
 
-from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -21,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
+from accounts.publication import person_key, publication_confirm, publication_for
 from accounts.selectors import staff_scope
 from config.errors import Forbidden
 from reports import notifications
@@ -58,21 +55,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     ReportStatus.IN_PROGRESS: frozenset({ReportStatus.CONFIRMED, *_FINAL}),
     **{status: frozenset({ReportStatus.CONFIRMED, ReportStatus.IN_PROGRESS}) for status in _FINAL},
 }
-
-
-def person_key(*, user: Any = None, session_key: str | None = None) -> str:
-    """Return a keyed hash that tells one supporter or flagger from another, and nothing else."""
-    if getattr(user, "is_authenticated", False):
-        identity = f"user:{user.pk}"
-    elif session_key:
-        identity = f"session:{session_key}"
-    else:
-        raise ValueError("a person needs an account or a session")
-    return hmac.new(settings.SECRET_KEY.encode(), identity.encode(), hashlib.sha256).hexdigest()
-
-
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 # --- Photos ---------------------------------------------------------------------------------
@@ -233,14 +215,12 @@ def report_create(
     category = category_for_point(category_code, location)
     cleaned_answers = clean_answers(category, answers or {})
     has_account = bool(getattr(user, "is_authenticated", False))
-    policy = ReportingPolicy.objects.filter(authority=category.authority).first()
-    needs_confirmation = not has_account and (policy is None or policy.confirm_anonymous_reports)
-    if has_account and not email:
-        email = user.email or ""
-    if needs_confirmation and not email:
-        raise EmailRequired()
-    token = secrets.token_urlsafe(32) if needs_confirmation else ""
-    now = timezone.now()
+    publication = publication_for(
+        user=user,
+        email=email,
+        confirm_anonymous=ReportingPolicy.objects.confirms_anonymous(category.authority_id),
+        email_required=EmailRequired,
+    )
     report = Report.objects.create(
         authority=category.authority,
         category=category,
@@ -249,14 +229,14 @@ def report_create(
         answers=cleaned_answers,
         reporter=user if has_account else None,
         reporter_name=name.strip(),
-        reporter_email=email.strip(),
+        reporter_email=publication.email,
         language=language,
-        confirmation_token_hash=_hash_token(token) if token else "",
-        published_at=None if needs_confirmation else now,
+        confirmation_token_hash=publication.token_hash,
+        published_at=publication.published_at,
     )
     _attach_photos(report, list(photo_ids))
     ReportUpdate.objects.create(report=report, status=ReportStatus.SUBMITTED, note="", is_public=True, author=None)
-    if token:
+    if token := publication.token:
         # robust: a mail server that fails must not turn a stored report into an error answer.
         transaction.on_commit(lambda: notifications.send_confirmation(report, token), robust=True)
     return report
@@ -265,19 +245,9 @@ def report_create(
 @transaction.atomic
 def report_confirm(*, token: str) -> Report:
     """Publish the anonymous report whose confirmation link was opened."""
-    report = (
-        Report.objects.select_for_update()
-        .filter(confirmation_token_hash=_hash_token(token), confirmed_at__isnull=True)
-        .exclude(confirmation_token_hash="")
-        .first()
-    )
+    report = publication_confirm(Report.objects.all(), token)
     if report is None:
         raise InvalidConfirmation()
-    now = timezone.now()
-    report.confirmed_at = now
-    report.published_at = report.published_at or now
-    report.confirmation_token_hash = ""
-    report.save(update_fields=["confirmed_at", "published_at", "confirmation_token_hash", "updated_at"])
     return report
 
 

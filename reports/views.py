@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.publication import request_person_key
 from accounts.selectors import staff_scope
 from config.errors import ApplicationError
 from geo import crs as crs_module
@@ -371,9 +372,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         report = selectors.report_get_for_reporter(pk)
     notice: str | None = None
     if request.method == "POST" and report.is_public:
-        if not request.user.is_authenticated and request.session.session_key is None:
-            request.session.save()
-        key = services.person_key(user=request.user, session_key=request.session.session_key)
+        key = request_person_key(request)
         if "support" in request.POST:
             services.report_support(report=report, supporter_key=key)
             return HttpResponseRedirect(f"{request.path}?unterstuetzt=1")

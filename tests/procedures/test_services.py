@@ -13,6 +13,7 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import Role
+from accounts.publication import person_key
 from config.errors import Forbidden
 from geo.errors import InvalidGeometry, OutsideArea, SwappedAxes, TooManyVertices, UnsupportedCRS
 from procedures import selectors, services
@@ -35,7 +36,6 @@ from procedures.errors import (
     TextTooLong,
 )
 from procedures.models import Contribution, ContributionFlag, GeometryKind, Procedure, ProcedureKind, ProcedureStatus
-from reports.services import person_key
 from tests.procedures.conftest import (
     DORTMUND_CENTRE,
     DORTMUND_KEY,
