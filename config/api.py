@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.request import Request
 
-from config.errors import BadRequest
+from config.errors import BadRequest, ValidationFailed
 
 
 class UnknownParameter(BadRequest):
@@ -53,4 +53,12 @@ def parse_query(
             names=", ".join(names[name] for name in serializer.errors),
             details={"fields": {names[name]: errors for name, errors in serializer.errors.items()}},
         )
+    return dict(serializer.validated_data)
+
+
+def parse_body(serializer_class: type[serializers.Serializer[Any]], request: Request) -> dict[str, Any]:
+    """Validate a request body with a serializer; content that does not fit answers 422, field by field."""
+    serializer = serializer_class(data=request.data)
+    if not serializer.is_valid():
+        raise ValidationFailed(details={"fields": serializer.errors})
     return dict(serializer.validated_data)

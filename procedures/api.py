@@ -20,8 +20,8 @@ from rest_framework.views import APIView
 
 from accounts.publication import request_person_key
 from accounts.selectors import staff_scope
-from config.api import parse_query
-from config.errors import BadRequest, Forbidden, ValidationFailed
+from config.api import parse_body, parse_query
+from config.errors import BadRequest, Forbidden
 from geo import crs as crs_module
 from geo.api import CRS_CHOICES, ERROR_RESPONSE, OUTPUT_CRS_PARAMETER, GeoJSONRenderer, content_crs_headers
 from geo.bbox import parse_bbox
@@ -395,10 +395,7 @@ class ContributionCreateApi(APIView):
         },
     )
     def post(self, request: Request, slug: str) -> Response:
-        serializer = ContributionCreateInput(data=request.data)
-        if not serializer.is_valid():
-            raise ValidationFailed(details={"fields": serializer.errors})
-        data = serializer.validated_data
+        data = parse_body(ContributionCreateInput, request)
         procedure = selectors.procedure_get_public(slug, user=request.user)
         account = request.user.pk if request.user.is_authenticated else None
 
@@ -495,14 +492,12 @@ class ContributionFlagApi(APIView):
         responses={201: OpenApiResponse(response={"type": "object"}), 404: ERROR_RESPONSE, 422: ERROR_RESPONSE},
     )
     def post(self, request: Request, pk: int) -> Response:
-        serializer = ContributionFlagInput(data=request.data)
-        if not serializer.is_valid():
-            raise ValidationFailed(details={"fields": serializer.errors})
+        body = parse_body(ContributionFlagInput, request)
         contribution = selectors.contribution_get_public(pk)
         services.contribution_flag(
             contribution=contribution,
             flagger_key=request_person_key(request),
-            reason=serializer.validated_data["reason"],
+            reason=body["reason"],
         )
         return Response({"flagged": True}, status=status.HTTP_201_CREATED)
 
@@ -564,10 +559,8 @@ class StaffContributionReplyApi(APIView):
         },
     )
     def post(self, request: Request, pk: int) -> Response:
-        serializer = ReplyInput(data=request.data)
-        if not serializer.is_valid():
-            raise ValidationFailed(details={"fields": serializer.errors})
-        services.contribution_reply(user=request.user, contribution_id=pk, text=serializer.validated_data["text"])
+        body = parse_body(ReplyInput, request)
+        services.contribution_reply(user=request.user, contribution_id=pk, text=body["text"])
         contribution = selectors.contribution_get_for_staff(staff_scope(request.user), pk)
         return Response(staff_contribution_json(contribution), status=status.HTTP_201_CREATED)
 
@@ -591,10 +584,8 @@ class StaffContributionHideApi(APIView):
         },
     )
     def post(self, request: Request, pk: int) -> Response:
-        serializer = ContributionHideInput(data=request.data)
-        if not serializer.is_valid():
-            raise ValidationFailed(details={"fields": serializer.errors})
-        services.contribution_hide(user=request.user, contribution_id=pk, reason=serializer.validated_data["reason"])
+        body = parse_body(ContributionHideInput, request)
+        services.contribution_hide(user=request.user, contribution_id=pk, reason=body["reason"])
         contribution = selectors.contribution_get_for_staff(staff_scope(request.user), pk)
         return Response(staff_contribution_json(contribution))
 

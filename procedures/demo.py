@@ -123,8 +123,10 @@ def _values(entry: dict[str, Any], data: dict[str, Any], today: datetime.date) -
         "kind": ProcedureKind(entry["kind"]).value,
         "area": area,
         "starts_at": _day_start(today + datetime.timedelta(days=entry["starts_in_days"])),
-        # An end day is the last whole day: the procedure ends at midnight after it.
-        "ends_at": _day_start(today + datetime.timedelta(days=entry["ends_in_days"] + 1)),
+        # An end day is the last whole day: the procedure ends a minute before midnight after it;
+        # 24:00 would read as the next day on every page.
+        "ends_at": _day_start(today + datetime.timedelta(days=entry["ends_in_days"] + 1))
+        - datetime.timedelta(minutes=1),
         "is_published": entry.get("is_published", True),
         "contact_name": contact.get("name", ""),
         "contact_email": contact.get("email", ""),

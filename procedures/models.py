@@ -14,6 +14,7 @@ from django.core.validators import FileExtensionValidator, MaxValueValidator, Mi
 from django.db.models import Case, Count, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.publication import PublishedText
 from accounts.selectors import StaffScope
@@ -205,7 +206,8 @@ class Procedure(models.Model):
 
     class Meta:
         verbose_name = _("Verfahren")
-        verbose_name_plural = _("Verfahren")
+        # German writes singular and plural alike; English does not.
+        verbose_name_plural = pgettext_lazy("Mehrzahl", "Verfahren")
         ordering = ["-starts_at", "title"]
         indexes = [models.Index(fields=["starts_at", "ends_at"])]
         constraints = [

@@ -19,8 +19,8 @@ from rest_framework.views import APIView
 
 from accounts.publication import request_person_key
 from accounts.selectors import staff_scope
-from config.api import parse_query
-from config.errors import BadRequest, Forbidden, ValidationFailed
+from config.api import parse_body, parse_query
+from config.errors import BadRequest, Forbidden
 from geo import crs as crs_module
 from geo.api import ERROR_RESPONSE, GeoJSONRenderer, coordinates_from_query
 from geo.bbox import parse_bbox
@@ -215,10 +215,7 @@ class ReportCreateApi(APIView):
         responses={201: OpenApiResponse(response=FEATURE), 400: ERROR_RESPONSE, 422: ERROR_RESPONSE},
     )
     def post(self, request: Request) -> Response:
-        serializer = ReportCreateInput(data=request.data)
-        if not serializer.is_valid():
-            raise ValidationFailed(details={"fields": serializer.errors})
-        data = serializer.validated_data
+        data = parse_body(ReportCreateInput, request)
         account = request.user.pk if request.user.is_authenticated else None
 
         def write() -> tuple[int, dict[str, Any]]:
@@ -398,13 +395,9 @@ class ReportFlagApi(APIView):
         responses={201: OpenApiResponse(response={"type": "object"}), 404: ERROR_RESPONSE, 422: ERROR_RESPONSE},
     )
     def post(self, request: Request, pk: int) -> Response:
-        serializer = FlagInput(data=request.data)
-        if not serializer.is_valid():
-            raise ValidationFailed(details={"fields": serializer.errors})
+        body = parse_body(FlagInput, request)
         report = selectors.report_get_public(pk)
-        services.report_flag(
-            report=report, flagger_key=request_person_key(request), reason=serializer.validated_data["reason"]
-        )
+        services.report_flag(report=report, flagger_key=request_person_key(request), reason=body["reason"])
         return Response({"flagged": True}, status=status.HTTP_201_CREATED)
 
 
@@ -497,10 +490,7 @@ class StaffReportStatusApi(APIView):
         },
     )
     def post(self, request: Request, pk: int) -> Response:
-        serializer = StatusInput(data=request.data)
-        if not serializer.is_valid():
-            raise ValidationFailed(details={"fields": serializer.errors})
-        data = serializer.validated_data
+        data = parse_body(StatusInput, request)
         services.report_change_status(
             user=request.user,
             report_id=pk,
@@ -526,10 +516,8 @@ class StaffReportHideApi(APIView):
         responses={200: OpenApiResponse(response=FEATURE), 403: ERROR_RESPONSE, 404: ERROR_RESPONSE},
     )
     def post(self, request: Request, pk: int) -> Response:
-        serializer = HideInput(data=request.data)
-        if not serializer.is_valid():
-            raise ValidationFailed(details={"fields": serializer.errors})
-        services.report_hide(user=request.user, report_id=pk, reason=serializer.validated_data["reason"])
+        body = parse_body(HideInput, request)
+        services.report_hide(user=request.user, report_id=pk, reason=body["reason"])
         return Response(staff_report_json(selectors.report_get_for_staff(staff_scope(request.user), pk)))
 
 

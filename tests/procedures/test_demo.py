@@ -179,7 +179,7 @@ def test_dates_follow_the_day_of_loading() -> None:
         assert local_day(procedure.starts_at) - local_day(starts) == datetime.timedelta(days=1)
         assert local_day(procedure.ends_at) - local_day(ends) == datetime.timedelta(days=1)
         assert timezone.localtime(procedure.starts_at).time() == datetime.time(0, 0)
-        assert timezone.localtime(procedure.ends_at).time() == datetime.time(0, 0)
+        assert timezone.localtime(procedure.ends_at).time() == datetime.time(23, 59)
     assert Contribution.objects.filter(procedure__slug__in=SLUGS).count() == sum(
         len(entry.get("contributions", [])) for entry in DEMO["procedures"]
     )

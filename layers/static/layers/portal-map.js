@@ -365,6 +365,8 @@
     }
 
     global.Beteiligungskarte = {
+        // Shared with the other scripts of the portal (procedures/static/procedures/procedure-map.js).
+        escapeHtml: escapeHtml,
         addRemoteGeoJson: addRemoteGeoJson,
         locateOnClick: locateOnClick,
         placePin: placePin,

@@ -8,11 +8,8 @@
     var KINDS = {Point: "point", LineString: "line", Polygon: "polygon"};
     var MIN_POSITIONS = {point: 1, line: 2, polygon: 3};
 
-    function escapeHtml(text) {
-        var div = document.createElement("div");
-        div.textContent = text == null ? "" : String(text);
-        return div.innerHTML;
-    }
+    // layers/portal-map.js loads first (see _map_assets.html) and shares its helpers.
+    var escapeHtml = global.Beteiligungskarte.escapeHtml;
 
     function announce(elementId, text) {
         var element = elementId && document.getElementById(elementId);
