@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Final
 
@@ -34,4 +35,25 @@ BKG_VG5000: Final = Attribution(
     text="© GeoBasis-DE / BKG (2021) (Daten verändert)",
     url="https://www.bkg.bund.de",
     licence="Datenlizenz Deutschland – Namensnennung – Version 2.0",
+)
+
+# What citizens and authorities publish on the portal itself: reports, procedures, contributions.
+PORTAL: Final = Attribution(
+    text="Beteiligungskarte NRW",
+    url="/",
+    licence="Inhalte der Beteiligten; Orte und Gebiete dl-de/zero-2-0",
+)
+
+# basemap.de asks for the BKG and the year of the data (CC BY 4.0).
+BASEMAP_DE: Final = Attribution(
+    text=f"© GeoBasis-DE / BKG ({datetime.datetime.now(tz=datetime.UTC).year}) CC BY 4.0",
+    url="https://basemap.de",
+    licence="CC BY 4.0",
+)
+
+# Geobasis NRW's open data needs no attribution (dl-de/zero-2-0); we name the source all the same.
+GEOBASIS_NRW: Final = Attribution(
+    text="© Geobasis NRW, dl-de/zero-2-0",
+    url="https://www.bezreg-koeln.nrw.de/geobasis-nrw",
+    licence="Datenlizenz Deutschland – Zero – Version 2.0",
 )
