@@ -11,13 +11,17 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from config.errors import NotFound
+from layers import api_urls as layers_api_urls
 from procedures import urls as procedures_urls
 from reports import urls as reports_urls
+from reports.open311 import formats as open311_formats
+from reports.open311.urls import open311_patterns
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("geo.urls")),
     path("", include(reports_urls.api_patterns)),
     path("", include(procedures_urls.api_patterns)),
+    path("", include(layers_api_urls.api_patterns)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
@@ -25,6 +29,7 @@ api_v1: list[URLPattern | URLResolver] = [
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", include(api_v1)),
+    path("open311/v2/", include(open311_patterns)),
     path("photos/", include(reports_urls.media_patterns)),
     path("dokumente/", include(procedures_urls.media_patterns)),
     # Browsers ask for /favicon.ico on pages that declare none (the admin's).
@@ -41,9 +46,13 @@ urlpatterns += i18n_patterns(
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """Answer unknown API paths in the API's JSON error shape, and pages with the HTML page."""
+    """Answer unknown API paths in the API's error shape (Open311's under /open311/), pages with the HTML page."""
     if request.path.startswith("/api/"):
         return JsonResponse(NotFound().as_dict(), status=404)
+    if request.path.startswith("/open311/"):
+        # GeoReport v2 clients expect its own error list, in the format the path asks for.
+        fmt = "xml" if request.path.endswith(".xml") else "json"
+        return open311_formats.errors([NotFound().message], status=404, fmt=fmt)
     return defaults.page_not_found(request, exception)
 
 

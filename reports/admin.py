@@ -9,7 +9,7 @@ from django.http import HttpRequest
 
 from accounts.selectors import staff_scope
 from geo.widgets import BoundaryMapWidget
-from reports.models import Category, CategoryQuestion, Photo, Report, ReportingPolicy, ReportUpdate
+from reports.models import Category, CategoryQuestion, Open311Client, Photo, Report, ReportingPolicy, ReportUpdate
 
 
 class CategoryQuestionInline(admin.TabularInline[CategoryQuestion, Category]):
@@ -83,4 +83,17 @@ class ReportAdmin(GISModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Reports come from citizens, through the form or the API, never from the admin.
+        return False
+
+
+@admin.register(Open311Client)
+class Open311ClientAdmin(admin.ModelAdmin[Open311Client]):
+    """Switch Open311 clients on and off; new ones (and their keys) come from `create_open311_client`."""
+
+    list_display = ("name", "contact_email", "is_active", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("name", "contact_email")
+    readonly_fields = ("created_at",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -339,3 +339,53 @@ class AbuseFlag(models.Model):
         verbose_name = _("Missbrauchsmeldung")
         verbose_name_plural = _("Missbrauchsmeldungen")
         constraints = [models.UniqueConstraint(fields=["report", "flagger_key"], name="flag_once_per_person")]
+
+
+class Open311ClientQuerySet(models.QuerySet["Open311Client"]):
+    """Queries over Open311 client applications."""
+
+    def active(self) -> Open311ClientQuerySet:
+        """Return the clients whose key is accepted."""
+        return self.filter(is_active=True)
+
+
+class Open311Client(models.Model):
+    """An application that creates reports through Open311 GeoReport v2 with its own api_key."""
+
+    name = models.CharField(_("Name"), max_length=120)
+    contact_email = models.EmailField(_("Kontakt (E-Mail)"))
+    # Only the SHA-256 of the key: a leaked database opens no door.
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
+
+    objects: ClassVar[Open311ClientQuerySet] = Open311ClientQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("Open311-Anwendung")
+        verbose_name_plural = _("Open311-Anwendungen")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Open311Submission(models.Model):
+    """Which Open311 client created a report, and the token it may ask about the report with."""
+
+    report = models.OneToOneField(
+        Report, verbose_name=_("Meldung"), on_delete=models.CASCADE, related_name="open311_submission"
+    )
+    client = models.ForeignKey(
+        Open311Client, verbose_name=_("Anwendung"), on_delete=models.PROTECT, related_name="submissions"
+    )
+    # Not the confirmation token: this one only tells the client its report's id once it is public.
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Open311-Einreichung")
+        verbose_name_plural = _("Open311-Einreichungen")
+
+    def __str__(self) -> str:
+        return f"{self.client}: #{self.report_id}"
