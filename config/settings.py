@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "idempotency",
     "reports",
     "procedures",
+    "tiles",
 ]
 
 MIDDLEWARE = [

@@ -32,6 +32,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("open311/v2/", include(open311_patterns)),
     path("photos/", include(reports_urls.media_patterns)),
     path("dokumente/", include(procedures_urls.media_patterns)),
+    path("tiles/", include("tiles.urls")),
+    path("ogc/", include("layers.ogc.urls")),
     # Browsers ask for /favicon.ico on pages that declare none (the admin's).
     path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
     path("i18n/", include("django.conf.urls.i18n")),

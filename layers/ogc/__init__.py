@@ -1,0 +1,1 @@
+"""OGC API – Features over the public layers of the registry."""
