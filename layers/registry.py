@@ -91,6 +91,8 @@ class ExternalLayer:
     minzoom: int
     maxzoom: int
     geometry_type: GeometryType = field(default=GeometryType.RASTER)
+    # The image format of a tile ("png" or "jpeg"): the proxy's file extension and what it asks the upstream for.
+    image_format: str = "png"
 
     def url(self) -> str:
         """Return the upstream URL template: settings.BK_LAYERS[setting], or the default."""
@@ -240,6 +242,8 @@ EXTERNAL_LAYERS: Final[tuple[ExternalLayer, ...]] = (
         upstream_layer="nw_dop_rgb",
         minzoom=12,
         maxzoom=20,
+        # Photos compress far better as JPEG, and have nothing to be transparent.
+        image_format="jpeg",
     ),
     ExternalLayer(
         key="nrw-dtk",
