@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -30,6 +32,8 @@ class FeatureQuery:
     filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
     start: datetime.datetime | None = None
     end: datetime.datetime | None = None
+    # One feature by its id (OGC API – Features' /items/{featureId}); None for a page.
+    feature_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,9 @@ def _conditions(layer: DataLayer, query: FeatureQuery, params: dict[str, Any]) -
         else:
             params[param] = list(values)
             conditions.append(f"{prop.sql} = ANY(%({param})s::text[])")
+    if query.feature_id is not None:
+        params["feature_id"] = query.feature_id
+        conditions.append(f"{layer.id_column} = %(feature_id)s")
     if layer.time_column is not None:
         if query.start is not None:
             params["time_start"] = query.start
@@ -85,12 +92,26 @@ def _conditions(layer: DataLayer, query: FeatureQuery, params: dict[str, Any]) -
     return " AND ".join(conditions)
 
 
-def feature_page(layer: DataLayer, query: FeatureQuery, *, next_prefix: str) -> FeaturePage:
+def _output_geometry(output_crs: CRS) -> str:
+    # PostGIS writes easting (longitude) first; a CRS whose first axis is northing (latitude for
+    # EPSG:4326, OGC API – Features Part 2) needs the coordinates swapped after transforming.
+    transformed = "ST_Transform(geom, %(srid)s)"
+    return f"ST_FlipCoordinates({transformed})" if output_crs.northing_first else transformed
+
+
+def feature_page(
+    layer: DataLayer,
+    query: FeatureQuery,
+    *,
+    next_prefix: str,
+    links: Sequence[Mapping[str, str]] = (),
+) -> FeaturePage:
     """Return one page of the layer's public features, as PostGIS writes it, in one SQL statement.
 
-    The next page's address is `next_prefix` followed by the last id shown.
+    The next page's address is `next_prefix` followed by the last id shown; `links` come before it.
     """
     params: dict[str, Any] = {
+        "links": json.dumps(list(links)),
         "next_prefix": next_prefix,
         "after": query.after,
         "limit": query.limit,
@@ -102,6 +123,7 @@ def feature_page(layer: DataLayer, query: FeatureQuery, *, next_prefix: str) -> 
         source=layer.source,
         id=layer.id_column,
         geometry=layer.geometry_column,
+        output_geometry=_output_geometry(query.output_crs),
         properties=_properties_sql(layer),
         conditions=_conditions(layer, query, params),
     )

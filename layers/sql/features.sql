@@ -1,6 +1,7 @@
 -- One page of a data layer as a whole GeoJSON FeatureCollection, built by PostgreSQL in one statement.
 -- {source}, {id}, {geometry}, {properties} and {conditions} are fragments of the layer registry
--- (code, never request text); every value a request brings is a bound parameter.
+-- (code, never request text), {output_geometry} the transform (and axis swap) of `geom` chosen in
+-- layers/features.py; every value a request brings is a bound parameter, %(links)s a JSON array.
 -- One row more than the limit is read to tell whether a next page exists (keyset, no OFFSET).
 WITH page AS (
     SELECT {id} AS id, {geometry} AS geom, {properties} AS properties
@@ -27,7 +28,7 @@ SELECT
                     json_build_object(
                         'type', 'Feature',
                         'id', id,
-                        'geometry', ST_AsGeoJSON(ST_Transform(geom, %(srid)s), %(precision)s)::json,
+                        'geometry', ST_AsGeoJSON({output_geometry}, %(precision)s)::json,
                         'properties', properties
                     )
                     ORDER BY id
@@ -36,10 +37,10 @@ SELECT
             ),
             '[]'::json
         ),
-        'links', CASE
-            WHEN (SELECT url FROM next) IS NULL THEN '[]'::json
-            ELSE json_build_array(
-                json_build_object('rel', 'next', 'type', 'application/geo+json', 'href', (SELECT url FROM next))
+        'links', %(links)s::jsonb || CASE
+            WHEN (SELECT url FROM next) IS NULL THEN '[]'::jsonb
+            ELSE jsonb_build_array(
+                jsonb_build_object('rel', 'next', 'type', 'application/geo+json', 'href', (SELECT url FROM next))
             )
         END
     )::text AS body,
