@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 # Machine interfaces: no language prefix in the path, the language comes from the request.
-API_PREFIXES = ("/api/",)
+API_PREFIXES = ("/api/", "/ogc/", "/open311/", "/tiles/")
 
 
 class ApiLanguageMiddleware:

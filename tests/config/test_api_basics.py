@@ -84,3 +84,16 @@ def test_missing_npm_asset_fails_the_checks(tmp_path: Path) -> None:
 
 def test_no_missing_migrations() -> None:
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    ["/ogc/collections/gibt-es-nicht", "/open311/v2/services/gibt-es-nicht.json", "/api/v1/procedures/gibt-es-nicht/"],
+)
+def test_machine_interfaces_answer_in_the_language_the_client_asks_for(client: Client, path: str) -> None:
+    german = client.get(path, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    english = client.get(path, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert german != english
+    assert "gibt es nicht" in german
+    assert "does not exist" in english or "not found" in english.lower()
