@@ -3,7 +3,8 @@
 -- (code, never request text); every value a request brings is a bound parameter.
 -- The stored 25832 column is compared untransformed with the tile's envelope transformed to 25832;
 -- only the selected rows' geometries are transformed, to Web Mercator, for ST_AsMVTGeom.
-WITH bounds AS (
+-- MATERIALIZED: computed once. Inlined, PostgreSQL would rebuild the envelope for every row it tests.
+WITH bounds AS MATERIALIZED (
     SELECT
         ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS tile,
         -- The buffer around the tile, so that shapes crossing its edge are drawn seamlessly.
@@ -27,12 +28,13 @@ lonlat AS (
     ) AS area
     FROM bounds
 ),
-area AS (
+area AS MATERIALIZED (
     -- NULL outside the domain: `geometry && NULL` selects nothing, and the tile is empty.
     SELECT CASE WHEN ST_IsEmpty(area) THEN NULL ELSE ST_Transform(area, %(storage_srid)s) END AS box
     FROM lonlat
 ),
-candidates AS (
+-- MATERIALIZED: ST_AsMVTGeom runs once per row, not again for the filter on its result.
+candidates AS MATERIALIZED (
     SELECT
         {id} AS mvt_id,
         {properties},

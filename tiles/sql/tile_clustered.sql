@@ -1,7 +1,8 @@
 -- One vector tile of a point layer with its points clustered on a metre grid in 25832, as MVT bytes.
 -- {source}, {id}, {geometry} and {public_filter} are fragments of the layer registry (code, never
 -- request text); every value a request brings is a bound parameter. The envelope is built as in tile.sql.
-WITH bounds AS (
+-- MATERIALIZED: computed once. Inlined, PostgreSQL would rebuild the envelope for every row it tests.
+WITH bounds AS MATERIALIZED (
     SELECT
         ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS tile,
         ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s) AS padded
@@ -21,7 +22,7 @@ lonlat AS (
     ) AS area
     FROM bounds
 ),
-area AS (
+area AS MATERIALIZED (
     SELECT CASE WHEN ST_IsEmpty(area) THEN NULL ELSE ST_Transform(area, %(storage_srid)s) END AS box
     FROM lonlat
 ),
