@@ -14,14 +14,16 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
 
-.PHONY: help run test stop setup system-deps db migrate demo-data check lint format messages makemessages requirements clean-db
+.PHONY: help run test bench stop setup system-deps db migrate demo-data check lint format messages makemessages requirements clean-db
 
 help:
 	@echo "make run     set everything up and serve on http://$(HOST):$(PORT)"
 	@echo "make test    set everything up and run the whole test suite"
+	@echo "make bench   set everything up, load 1,000,000 synthetic reports and benchmark (BENCH_ARGS=...)"
 	@echo "make stop    stop the private PostgreSQL cluster"
 	@echo "make lint    ruff and mypy"
 
@@ -30,6 +32,11 @@ run: setup demo-data
 
 test: setup demo-data lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The benchmark has a database of its own; BENCH_ARGS passes options, e.g. BENCH_ARGS="--rows 20000 --seconds 3".
+bench: export BK_PG_DATABASE := beteiligungskarte_bench
+bench: setup demo-data
+	$(PY) bench/run.py --command "make bench$(if $(BENCH_ARGS), BENCH_ARGS=\"$(BENCH_ARGS)\")" $(BENCH_ARGS)
 
 stop:
 	scripts/pg.sh stop

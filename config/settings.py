@@ -173,6 +173,7 @@ VENDOR_FILES = {
     "vendor/leaflet-geoman/leaflet-geoman.css": NODE_MODULES / "@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css",
     "vendor/ol/ol.js": NODE_MODULES / "ol/dist/ol.js",
     "vendor/ol/ol.css": NODE_MODULES / "ol/ol.css",
+    "vendor/protomaps-leaflet/protomaps-leaflet.js": NODE_MODULES / "protomaps-leaflet/dist/protomaps-leaflet.js",
 }
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",

@@ -201,3 +201,44 @@ class ProcedureContributions(PortalMapCall):
                 "credentials": credentials,
             }
         )
+
+
+class VectorTileLayer(PortalMapCall):
+    """Points of one of our vector tile layers (/tiles/{layer}/{z}/{x}/{y}.mvt), drawn by protomaps-leaflet.
+
+    For layers too large for one GeoJSON answer (the reports). Clusters (a `count` above 1) are
+    circles sized by their count and labelled with it, and zoom in on a click; a single point is
+    coloured by its `colour_property` and opens `detail_url` (with `{id}` for the feature's id).
+    The procedure maps stay on GeoJSON: a few hundred areas fit one answer, with outlines to click.
+    """
+
+    function = "addVectorTiles"
+
+    def __init__(
+        self,
+        url_template: str,
+        *,
+        layer: str,
+        attribution: Attribution,
+        detail_url: str,
+        colour_property: str,
+        colours: dict[str, str],
+        default_colour: str,
+        labels: dict[str, str],
+        status_element: str,
+        max_data_zoom: int = 16,
+    ) -> None:
+        super().__init__(
+            {
+                "url": url_template,
+                "layer": layer,
+                "attribution": str(attribution.html()),
+                "detailUrl": detail_url,
+                "colourProperty": colour_property,
+                "colours": colours,
+                "defaultColour": default_colour,
+                "labels": labels,
+                "statusElement": status_element,
+                "maxDataZoom": max_data_zoom,
+            }
+        )

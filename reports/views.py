@@ -12,6 +12,7 @@ from uuid import UUID
 import folium
 from django import forms
 from django.contrib.gis.geos import Point
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -27,7 +28,8 @@ from geo import crs as crs_module
 from geo.bbox import parse_bbox
 from geo.selectors import Location, locate, place_search, stored_point, to_geos
 from layers.attributions import BKG_VG5000, KOELN_STRASSEN
-from layers.maps import NRW_BOUNDS, PlacePin, PortalMap, RemoteGeoJsonLayer
+from layers.maps import NRW_BOUNDS, PlacePin, PortalMap, RemoteGeoJsonLayer, VectorTileLayer
+from layers.registry import data_layer
 from reports import selectors, services
 from reports.conf import reports_settings
 from reports.models import Category, Photo, QuestionType, Report, ReportStatus
@@ -432,6 +434,46 @@ class ListFilterForm(forms.Form):
         self.fields["category"].choices = [("", _("alle")), *sorted(codes.items(), key=lambda item: item[1])]  # type: ignore[attr-defined]
 
 
+# The registry key of the reports' vector tile layer.
+REPORTS_LAYER = "reports"
+# A page address with a placeholder id: the map puts each report's own id in its place.
+_ID_PLACEHOLDER = 987654321
+# Open reports red, ones being worked on orange, resolved green, the other closed ones grey.
+_STATUS_COLOURS: dict[str, str] = {
+    ReportStatus.SUBMITTED: "#b3261e",
+    ReportStatus.CONFIRMED: "#b3261e",
+    ReportStatus.IN_PROGRESS: "#c75b00",
+    ReportStatus.RESOLVED: "#2e7d32",
+    ReportStatus.CLOSED_NOT_FIXED: "#5a5a5a",
+    ReportStatus.DUPLICATE: "#5a5a5a",
+    ReportStatus.REJECTED: "#5a5a5a",
+}
+
+
+def _report_tiles() -> VectorTileLayer:
+    """Return the map layer of all public reports, from our vector tiles: clustered, never capped."""
+    layer = data_layer(REPORTS_LAYER)
+    if layer is None:  # pragma: no cover - the registry defines it
+        raise ImproperlyConfigured(f"The layer {REPORTS_LAYER} is missing from the registry.")
+    sample = reverse("tiles:tile", kwargs={"layer": layer.key, "z": 0, "x": 0, "y": 0})
+    detail = reverse("reports:detail", kwargs={"pk": _ID_PLACEHOLDER})
+    return VectorTileLayer(
+        sample.removesuffix("/0/0/0.mvt") + "/{z}/{x}/{y}.mvt",
+        layer=layer.key,
+        attribution=layer.attribution,
+        detail_url=detail.replace(str(_ID_PLACEHOLDER), "{id}"),
+        colour_property="status",
+        colours={str(status): colour for status, colour in _STATUS_COLOURS.items()},
+        default_colour="#b3261e",
+        labels={
+            "cluster": str(_("%(count)s Meldungen – zum Vergrößern klicken")),
+            "single": str(_("Meldung öffnen")),
+            "error": str(_("Die Meldungen konnten nicht geladen werden.")),
+        },
+        status_element="map-status",
+    )
+
+
 def report_list(request: HttpRequest) -> HttpResponse:
     """List public reports near a place, or in all of NRW, as a list and on a map, with filters."""
     filters = ListFilterForm(request.GET or None)
@@ -459,16 +501,21 @@ def report_list(request: HttpRequest) -> HttpResponse:
     )
     folium_map = PortalMap(location=[51.45, 7.6], zoom_start=8, zoom_snap=0.25)
     folium_map.fit_bounds([[place.bbox[1], place.bbox[0]], [place.bbox[3], place.bbox[2]]] if place else NRW_BOUNDS)
-    folium_map.add_child(
-        RemoteGeoJsonLayer(
-            f"{reverse('reports-api:reports')}?limit=1000&{api_query}",
-            attribution=BKG_VG5000,
-            label_property="status_label",
-            style={},
-            error_text=str(_("Die Meldungen konnten nicht geladen werden.")),
-            status_element="map-status",
+    if api_query:
+        # Clustered tiles carry only counts, so a category or status filter cannot be applied to them:
+        # a filtered selection is drawn from the API's GeoJSON instead (up to 1000 reports).
+        folium_map.add_child(
+            RemoteGeoJsonLayer(
+                f"{reverse('reports-api:reports')}?limit=1000&{api_query}",
+                attribution=BKG_VG5000,
+                label_property="status_label",
+                style={},
+                error_text=str(_("Die Meldungen konnten nicht geladen werden.")),
+                status_element="map-status",
+            )
         )
-    )
+    else:
+        folium_map.add_child(_report_tiles())
     return render(
         request,
         "reports/list.html",

@@ -17,6 +17,7 @@ PACKAGES=(
     python3-venv             # virtualenv support, should the system Python create it
     nodejs                   # npm installs the browser libraries we serve ourselves
     npm
+    wrk                      # HTTP load for `make bench`
 )
 
 missing=()

@@ -364,6 +364,102 @@
             .catch(function () { announce(options.statusElement, escapeHtml(labels.error)); });
     }
 
+
+    /* --- Vector tiles: large point layers, drawn by protomaps-leaflet from /tiles/{layer}/… ------- */
+
+    function clusterRadius(count) { return Math.min(22, 9 + 3 * Math.log(count) / Math.LN2); }
+
+    function featureCount(feature) { return Number(feature.props.count) || 1; }
+
+    /* A cluster of one carries its id as a property; a point of an unclustered tile as the MVT feature id. */
+    function featureId(feature) {
+        var id = feature.props.id != null ? feature.props.id : feature.id;
+        return id == null ? null : String(id);
+    }
+
+    /* Draw the points of one layer of our vector tiles: clusters as circles sized and labelled by
+     * their count (a click zooms in), single points coloured by a property (a click opens their page). */
+    function addVectorTiles(map, options) {
+        if (!global.protomapsL) { announce(options.statusElement, escapeHtml(options.labels.error)); return null; }
+        var labels = options.labels;
+        // Zooming into a cluster needs the deepest zoom; our maps have no tile layer that would set it.
+        if (map.getMaxZoom() === Infinity) { map.setMaxZoom(19); }
+        var symbolizer = {
+            draw: function (ctx, geom, z, feature) {
+                var count = featureCount(feature), point = geom[0][0];
+                var radius = count > 1 ? clusterRadius(count) : 6;
+                var colour = count > 1 ? "#005ca9"
+                    : options.colours[feature.props[options.colourProperty]] || options.defaultColour;
+                ctx.globalAlpha = 1;
+                ctx.beginPath();
+                ctx.arc(point.x, point.y, radius, 0, 2 * Math.PI);
+                ctx.fillStyle = colour;
+                ctx.fill();
+                ctx.lineWidth = 2;
+                ctx.strokeStyle = "#ffffff";
+                ctx.stroke();
+                if (count > 1) {
+                    // A system font: nothing is fetched for the label.
+                    ctx.fillStyle = "#ffffff";
+                    ctx.font = "bold 11px sans-serif";
+                    ctx.textAlign = "center";
+                    ctx.textBaseline = "middle";
+                    ctx.fillText(count > 999 ? "999+" : String(count), point.x, point.y);
+                }
+            }
+        };
+        var layer = global.protomapsL.leafletLayer({
+            url: options.url,
+            attribution: options.attribution,
+            // Our tiles are 256 px tiles clustered per tile: fetch each display zoom's own tiles.
+            levelDiff: 0,
+            maxDataZoom: options.maxDataZoom,
+            paintRules: [{dataLayer: options.layer, symbolizer: symbolizer}],
+            labelRules: []
+        });
+        layer.addTo(map);
+
+        /* Return the feature under a place, the nearest first: a small brush, then one as wide as a cluster. */
+        function pick(latlng) {
+            var brushes = [8, 24];
+            for (var i = 0; i < brushes.length; i += 1) {
+                var found = [];
+                layer.queryTileFeaturesDebug(latlng.lng, latlng.lat, brushes[i]).forEach(function (picked) {
+                    picked.forEach(function (item) { if (item.layerName === options.layer) { found.push(item.feature); } });
+                });
+                if (found.length) { return found[0]; }
+            }
+            return null;
+        }
+
+        function describe(feature) {
+            var count = featureCount(feature);
+            return count > 1 ? labels.cluster.replace("%(count)s", String(count)) : labels.single;
+        }
+
+        var tooltip = L.tooltip({direction: "top", offset: [0, -8]});
+        map.on("mousemove", function (event) {
+            var feature = pick(event.latlng);
+            map.getContainer().style.cursor = feature ? "pointer" : "";
+            if (!feature) { map.closeTooltip(tooltip); return; }
+            tooltip.setLatLng(event.latlng).setContent(escapeHtml(describe(feature)));
+            if (!map.hasLayer(tooltip)) { map.openTooltip(tooltip); }
+        });
+        map.on("click", function (event) {
+            if (map.beteiligungskarteUsesClicks) { return; }
+            var feature = pick(event.latlng);
+            if (!feature) { return; }
+            var id = featureId(feature);
+            if (featureCount(feature) > 1 || id == null) {
+                map.setView(event.latlng, Math.min(map.getZoom() + 2, map.getMaxZoom()));
+            } else {
+                openPage(options.detailUrl.replace("{id}", encodeURIComponent(id)), false);
+            }
+        });
+        map.beteiligungskarteVectorTiles = layer;
+        return layer;
+    }
+
     global.Beteiligungskarte = {
         // Shared with the other scripts of the portal (procedures/static/procedures/procedure-map.js).
         escapeHtml: escapeHtml,
@@ -372,6 +468,7 @@
         placePin: placePin,
         addContextBoundaries: addContextBoundaries,
         procedureOverview: procedureOverview,
-        procedureContributions: procedureContributions
+        procedureContributions: procedureContributions,
+        addVectorTiles: addVectorTiles
     };
 })(window);

@@ -1,0 +1,5 @@
+"""The project's settings without a tile cache: every tile request is built by PostGIS."""
+
+from config.settings import *  # noqa: F403
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
