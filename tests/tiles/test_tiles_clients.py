@@ -16,10 +16,13 @@ from geo.models import Authority
 from reports.models import Category, Report, ReportStatus
 from tests.reports.conftest import KOELN, stored
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(shutil.which("ogr2ogr") is None, reason="GDAL's ogr2ogr is not installed"),
-]
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(autouse=True)
+def _ogr2ogr() -> None:
+    """Fail, not skip, without GDAL's ogr2ogr: `make test` installs it (Debian package gdal-bin)."""
+    assert shutil.which("ogr2ogr"), "GDAL's ogr2ogr is missing; `make test` installs the Debian package gdal-bin."
 
 
 def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
