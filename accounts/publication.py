@@ -43,6 +43,33 @@ class PublishedText(models.Model):
         return self.published_at is not None and self.hidden_at is None
 
 
+class PersonSupport(models.Model):
+    """One person's support for a text, counted once per person."""
+
+    # A hash of the account or browser session; never an address or a name.
+    supporter_key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        verbose_name = _("Unterstützung")
+        verbose_name_plural = _("Unterstützungen")
+
+
+class PersonFlag(models.Model):
+    """Someone's notice that a text is abusive, for moderators to look at."""
+
+    flagger_key = models.CharField(max_length=64)
+    reason = models.TextField(_("Grund"), max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    handled_at = models.DateTimeField(_("erledigt"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        verbose_name = _("Missbrauchsmeldung")
+        verbose_name_plural = _("Missbrauchsmeldungen")
+
+
 def person_key(*, user: Any = None, session_key: str | None = None) -> str:
     """Return a keyed hash that tells one supporter or flagger from another, and nothing else."""
     if getattr(user, "is_authenticated", False):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.publication import PublishedText
+from accounts.publication import PersonFlag, PersonSupport, PublishedText
 from accounts.selectors import StaffScope
 from geo.crs import STORAGE_SRID
 from geo.models import Authority
@@ -350,32 +350,21 @@ class ContributionReply(models.Model):
         return self.text[:40]
 
 
-class ContributionSupport(models.Model):
+class ContributionSupport(PersonSupport):
     """One person's support for a contribution, counted once per person."""
 
     contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="supports")
-    # A hash of the account or browser session; never an address or a name.
-    supporter_key = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        verbose_name = _("Unterstützung")
-        verbose_name_plural = _("Unterstützungen")
+    class Meta(PersonSupport.Meta):
         constraints = [
             models.UniqueConstraint(fields=["contribution", "supporter_key"], name="contribution_support_once")
         ]
 
 
-class ContributionFlag(models.Model):
+class ContributionFlag(PersonFlag):
     """Someone's notice that a contribution is abusive, for moderators to look at."""
 
     contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="flags")
-    flagger_key = models.CharField(max_length=64)
-    reason = models.TextField(_("Grund"), max_length=1000)
-    created_at = models.DateTimeField(auto_now_add=True)
-    handled_at = models.DateTimeField(_("erledigt"), null=True, blank=True)
 
-    class Meta:
-        verbose_name = _("Missbrauchsmeldung")
-        verbose_name_plural = _("Missbrauchsmeldungen")
+    class Meta(PersonFlag.Meta):
         constraints = [models.UniqueConstraint(fields=["contribution", "flagger_key"], name="contribution_flag_once")]

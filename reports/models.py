@@ -13,7 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.publication import PublishedText
+from accounts.publication import PersonFlag, PersonSupport, PublishedText
 from accounts.selectors import StaffScope
 from geo.crs import STORAGE_SRID
 from geo.models import Authority
@@ -312,32 +312,21 @@ class Photo(models.Model):
         return photo_path(self.sha256, thumbnail=True)
 
 
-class Support(models.Model):
+class Support(PersonSupport):
     """One person's "me too" for a report, counted once per person."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="supports")
-    # A hash of the account or browser session; never an address or a name.
-    supporter_key = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        verbose_name = _("Unterstützung")
-        verbose_name_plural = _("Unterstützungen")
+    class Meta(PersonSupport.Meta):
         constraints = [models.UniqueConstraint(fields=["report", "supporter_key"], name="support_once_per_person")]
 
 
-class AbuseFlag(models.Model):
+class AbuseFlag(PersonFlag):
     """Someone's notice that a report is abusive, for moderators to look at."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="flags")
-    flagger_key = models.CharField(max_length=64)
-    reason = models.TextField(_("Grund"), max_length=1000)
-    created_at = models.DateTimeField(auto_now_add=True)
-    handled_at = models.DateTimeField(_("erledigt"), null=True, blank=True)
 
-    class Meta:
-        verbose_name = _("Missbrauchsmeldung")
-        verbose_name_plural = _("Missbrauchsmeldungen")
+    class Meta(PersonFlag.Meta):
         constraints = [models.UniqueConstraint(fields=["report", "flagger_key"], name="flag_once_per_person")]
 
 
