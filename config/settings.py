@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "reports",
     "procedures",
     "tiles",
+    "workspace",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +175,9 @@ VENDOR_FILES = {
     "vendor/ol/ol.js": NODE_MODULES / "ol/dist/ol.js",
     "vendor/ol/ol.css": NODE_MODULES / "ol/ol.css",
     "vendor/protomaps-leaflet/protomaps-leaflet.js": NODE_MODULES / "protomaps-leaflet/dist/protomaps-leaflet.js",
+    "vendor/leaflet.heat/leaflet-heat.js": NODE_MODULES / "leaflet.heat/dist/leaflet-heat.js",
+    # Accessibility tests inject axe-core from our own server, like every other asset.
+    "vendor/axe-core/axe.min.js": NODE_MODULES / "axe-core/axe.min.js",
 }
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",

@@ -16,12 +16,14 @@ from procedures import urls as procedures_urls
 from reports import urls as reports_urls
 from reports.open311 import formats as open311_formats
 from reports.open311.urls import open311_patterns
+from workspace import urls as workspace_urls
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("geo.urls")),
     path("", include(reports_urls.api_patterns)),
     path("", include(procedures_urls.api_patterns)),
     path("", include(layers_api_urls.api_patterns)),
+    path("", include(workspace_urls.api_patterns)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
@@ -42,6 +44,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path(_("meldungen/"), include(reports_urls.page_patterns)),
     path(_("verfahren/"), include(procedures_urls.page_patterns)),
+    path(_("arbeitsbereich/"), include(workspace_urls.page_patterns)),
     path("", include("layers.urls")),
     prefix_default_language=False,
 )
