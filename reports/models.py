@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.gis.geos import GEOSGeometry
 from django.contrib.gis.measure import D
+from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
@@ -236,7 +237,11 @@ class Report(PublishedText):
         verbose_name = _("Meldung")
         verbose_name_plural = _("Meldungen")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["authority", "status", "-created_at"])]
+        indexes = [
+            models.Index(fields=["authority", "status", "-created_at"]),
+            # Trigram index (pg_trgm): the workspace's text filter (ILIKE '%…%') without a full scan.
+            GinIndex(fields=["description"], name="report_description_trgm", opclasses=["gin_trgm_ops"]),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=ReportStatus.values), name="report_status_known"),
             models.CheckConstraint(condition=~Q(duplicate_of=models.F("id")), name="report_not_duplicate_of_itself"),

@@ -1,0 +1,5 @@
+-- How many rows the workspace's filter selects.
+WITH feedback AS (
+{feedback}
+)
+SELECT count(*) FROM feedback
