@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from abuse.conf import abuse_settings
 from config.errors import ApplicationError
 
 
@@ -122,6 +123,28 @@ def publication_for(
 
 
 _Text = TypeVar("_Text", bound=PublishedText)
+
+# Why a text was hidden without a moderator: enough people flagged it.
+AUTO_HIDDEN_REASON = _("automatisch nach Meldungen ausgeblendet")
+
+
+def hide_when_flagged(texts: QuerySet[_Text], pk: int, flags: QuerySet[Any]) -> bool:
+    """Hide the text once its unhandled flags reach the threshold; return whether this call hid it.
+
+    Call it inside the transaction that stored the flag: the text's row is locked, so two flags
+    arriving together are counted one after the other. The flags stay unhandled for the
+    moderators; hiding or showing the text again marks them handled, so after "show again" it
+    takes as many new people's flags to hide it once more (each person can flag a text only once).
+    """
+    text = texts.select_for_update().filter(pk=pk, hidden_at__isnull=True).first()
+    if text is None:
+        return False
+    if flags.filter(handled_at__isnull=True).count() < abuse_settings().flag_hide_threshold:
+        return False
+    text.hidden_at = timezone.now()
+    text.hidden_reason = str(AUTO_HIDDEN_REASON)
+    text.save(update_fields=["hidden_at", "hidden_reason", "updated_at"])
+    return True
 
 
 def publication_confirm(texts: QuerySet[_Text], token: str) -> _Text | None:
