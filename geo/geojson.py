@@ -71,6 +71,15 @@ def _check_geometry(data: Any, counter: _Counter, *, depth: int, allowed_types: 
             reason=_("Unbekannter Geometrietyp „%(type)s“. Möglich sind: %(types)s.")
             % {"type": str(kind)[:40], "types": ", ".join(allowed_types or GEOMETRY_TYPES)}
         )
+    if "crs" in data:
+        # RFC 7946 dropped the member; honouring some of its spellings and ignoring others would put a
+        # place given in Gauß-Krüger or UTM somewhere else without a word.
+        raise InvalidGeometry(
+            reason=_(
+                "Eine GeoJSON-Geometrie darf kein eigenes „crs“ angeben; ihre Koordinaten sind Länge und Breite. "
+                "Ein anderes Koordinatenreferenzsystem nennt das Feld „crs“ der Anfrage."
+            )
+        )
     if allowed_types is not None and kind not in allowed_types:
         raise InvalidGeometry(
             reason=_("Der Geometrietyp „%(type)s“ ist hier nicht erlaubt. Möglich sind: %(types)s.")
