@@ -39,3 +39,45 @@ def check_database_is_postgis(*, app_configs: Sequence[AppConfig] | None, **kwar
     if engine != "django.contrib.gis.db.backends.postgis":
         return [Error(f"The database engine must be PostGIS, not {engine}.", id="bk.E010")]
     return []
+
+
+# Every action the code throttles must have a rate (abuse.services.throttle).
+THROTTLED_ACTIONS = ("report_create", "open311_create", "photo_upload", "contribution_create", "flag", "login")
+
+
+@register(Tags.security)
+def check_abuse_settings(*, app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> Sequence[CheckMessage]:
+    """Check the throttle rates and the bot and flag limits: present, whole and positive."""
+    errors: list[CheckMessage] = []
+    rates = getattr(settings, "BK_THROTTLE", {})
+    for action in THROTTLED_ACTIONS:
+        rate = rates.get(action)
+        if not isinstance(rate, dict):
+            errors.append(Error(f"BK_THROTTLE has no rate for {action!r}.", id="bk.E020"))
+            continue
+        for key in ("LIMIT", "WINDOW_SECONDS"):
+            value = rate.get(key)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                errors.append(
+                    Error(f"BK_THROTTLE[{action!r}][{key!r}] must be a whole number of at least 1.", id="bk.E021")
+                )
+    raw = getattr(settings, "BK_ABUSE", {})
+    minimums = {
+        "FORM_MIN_SECONDS": 0,
+        "FORM_MAX_AGE_SECONDS": 60,
+        "FLAG_HIDE_THRESHOLD": 1,
+        "COUNTER_RETENTION_HOURS": 1,
+    }
+    for key, minimum in minimums.items():
+        value = raw.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            errors.append(Error(f"BK_ABUSE[{key!r}] must be a whole number of at least {minimum}.", id="bk.E022"))
+    if getattr(settings, "AXES_FAILURE_LIMIT", 0) < 1 or not getattr(settings, "AXES_COOLOFF_TIME", None):
+        errors.append(
+            Error(
+                "BK_LOGIN_FAILURE_LIMIT must be at least 1 and BK_LOGIN_COOLOFF_HOURS positive.",
+                hint="Without a cool-off time a locked login stays locked until an administrator resets it.",
+                id="bk.E023",
+            )
+        )
+    return errors

@@ -47,6 +47,11 @@ class ApplicationError(Exception):
         """Return the JSON body the API answers with."""
         return {"code": self.code, "message": self.message, "details": self.details}
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Return the HTTP headers the answer carries besides its body."""
+        return {}
+
 
 class BadRequest(ApplicationError):
     """The request is malformed: a parameter is missing, of the wrong type, or unknown."""
@@ -85,3 +90,37 @@ class Forbidden(ApplicationError):
     status_code = HTTPStatus.FORBIDDEN
     code = "forbidden"
     default_message = _("Dafür fehlt Ihnen die Berechtigung.")
+
+
+class TooManyRequests(ApplicationError):
+    """The client did this too often in a short time and must wait."""
+
+    status_code = HTTPStatus.TOO_MANY_REQUESTS
+    code = "throttled"
+    default_message = _(
+        "Sie haben das in kurzer Zeit zu oft versucht. Bitte warten Sie etwas und versuchen Sie es dann erneut."
+    )
+
+    def __init__(self, message: str | Promise | None = None, *, retry_after: int, **params: Any) -> None:
+        super().__init__(message, details={"retry_after": retry_after}, **params)
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Return Retry-After: the seconds until the client may try again."""
+        return {"Retry-After": str(self.retry_after)}
+
+
+class PayloadTooLarge(ApplicationError):
+    """The request body is larger than the server accepts."""
+
+    status_code = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    code = "payload_too_large"
+    default_message = _("Die Anfrage ist zu groß. Erlaubt sind höchstens %(limit)s MB.")
+
+
+class TooDeeplyNested(BadRequest):
+    """The request body nests its arrays or objects deeper than it can be read."""
+
+    code = "too_deeply_nested"
+    default_message = _("Der Inhalt der Anfrage ist zu tief verschachtelt.")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 # Lets generic classes such as ModelAdmin[Report] be written at run time, as the type checker reads them.
@@ -65,6 +66,9 @@ INSTALLED_APPS = [
     "procedures",
     "tiles",
     "workspace",
+    "axes",
+    "abuse",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -140,6 +146,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Staff pages (the planner workspace) send anonymous visitors here.
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/"
+# django-axes first: it refuses a locked-out username or client before the password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Lock a username, and separately a client, after this many failed logins, for the cool-off time.
+AXES_FAILURE_LIMIT = env.int("BK_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("BK_LOGIN_COOLOFF_HOURS", default=0.25)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+# DSGVO: axes stores a keyed pseudonym of the address instead of the address, no user agent, and no
+# log of successful logins (see abuse/axes.py).
+AXES_CLIENT_IP_CALLABLE = "abuse.axes.client_pseudonym"
+AXES_HANDLER = "abuse.axes.PrivateDatabaseHandler"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
+
 # --- Internationalisation -----------------------------------------------------------------
 
 LANGUAGE_CODE = "de"
@@ -199,9 +225,31 @@ WHITENOISE_USE_FINDERS = env.bool("BK_WHITENOISE_USE_FINDERS", default=STATIC_RO
 # allow exactly the origins their authority lists (layers.embedding). X-Frame-Options says the
 # same to browsers that do not know frame-ancestors.
 X_FRAME_OPTIONS = "DENY"
-# Only frame-ancestors for now: django-csp would otherwise add default-src 'self', which blocks the
-# inline scripts folium and the admin's map widget write (a full policy needs nonces first).
-CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": None, "frame-ancestors": ["'none'"]}}
+# Everything comes from our own server (DSGVO: a citizen's browser talks to nobody else). Inline
+# <script> and <style> elements run only with this response's nonce (`request.csp_nonce`); django-csp
+# leaves the nonce out of a page that used none. base-uri, form-action and frame-ancestors do not fall
+# back to default-src, so they are named; the fetch directives are named to be read at a glance.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        # Also governs style="" attributes (nonces never apply to them): none is needed, since Leaflet
+        # and OpenLayers place tiles and markers through element.style, which a policy does not govern.
+        "style-src": [SELF, NONCE],
+        # Leaflet and protomaps-leaflet use small data: images; blob: URLs are what OpenLayers (the
+        # admin's map) builds in the browser. Neither can name a third party.
+        "img-src": [SELF, "data:", "blob:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        # OpenLayers (the admin's map widget) renders vector layers in a worker it builds from a blob:
+        # URL out of its own code; only scripts already allowed to run can create one.
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- REST API -----------------------------------------------------------------------------
 
@@ -224,8 +272,16 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Swagger UI would otherwise show a badge from validator.swagger.io (a third party) on every
+    # public host; the CSP would refuse it anyway.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The first is drf-spectacular's default; ours adds the error answers all views share.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.openapi.document_common_errors",
+    ],
 }
 
 # --- Geo ----------------------------------------------------------------------------------
@@ -251,6 +307,41 @@ BK_REPORTS = {
     "UNATTACHED_PHOTO_HOURS": env.int("BK_UNATTACHED_PHOTO_HOURS", default=24),
     "IDEMPOTENCY_HOURS": env.int("BK_IDEMPOTENCY_HOURS", default=24),
 }
+
+
+# --- Abuse --------------------------------------------------------------------------------
+
+
+def _rate(action: str, limit: int, window_seconds: int) -> dict[str, int]:
+    """Return one throttled action's limit per window, each overridable by BK_THROTTLE_<ACTION>_*."""
+    name = action.upper()
+    return {
+        "LIMIT": env.int(f"BK_THROTTLE_{name}_LIMIT", default=limit),
+        "WINDOW_SECONDS": env.int(f"BK_THROTTLE_{name}_WINDOW_SECONDS", default=window_seconds),
+    }
+
+
+# Read through abuse.conf.abuse_settings(); counted per client (a keyed hash of its address) in the
+# database, so that every worker process shares one count.
+BK_THROTTLE = {
+    "report_create": _rate("report_create", 10, 3600),
+    "open311_create": _rate("open311_create", 120, 3600),
+    "photo_upload": _rate("photo_upload", 60, 3600),
+    "contribution_create": _rate("contribution_create", 20, 3600),
+    "flag": _rate("flag", 30, 3600),
+    "login": _rate("login", 30, 900),
+}
+BK_ABUSE = {
+    # A public form sent sooner than this after it was shown is taken for a bot's (0 turns the check off).
+    "FORM_MIN_SECONDS": env.int("BK_FORM_MIN_SECONDS", default=3),
+    # A form older than this must be loaded again.
+    "FORM_MAX_AGE_SECONDS": env.int("BK_FORM_MAX_AGE_SECONDS", default=24 * 3600),
+    # After this many people's unhandled flags a text is hidden until a moderator has looked at it.
+    "FLAG_HIDE_THRESHOLD": env.int("BK_FLAG_HIDE_THRESHOLD", default=3),
+    # Throttle counters of windows that ended longer ago than this are removed by `cleanup_throttle`.
+    "COUNTER_RETENTION_HOURS": env.int("BK_THROTTLE_RETENTION_HOURS", default=48),
+}
+
 # Links in e-mails point here.
 SITE_URL = env.str("BK_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 MEDIA_ROOT = env.path("BK_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
@@ -262,6 +353,25 @@ DEFAULT_FROM_EMAIL = env.str("BK_DEFAULT_FROM_EMAIL", default="Beteiligungskarte
 EMAIL_BACKEND = env.str("BK_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.str("BK_EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("BK_EMAIL_PORT", default=25)
+
+# --- Privacy and accessibility ------------------------------------------------------------
+
+# Read through privacy.conf.privacy_settings(); shown on /datenschutz/ and /barrierefreiheit/.
+BK_PRIVACY = {
+    # Reporters' and authors' names, addresses and accounts are removed this long after a report
+    # is closed or a procedure has ended (`anonymise_personal_data`, run daily).
+    "ANONYMISE_AFTER_DAYS": env.int("BK_PRIVACY_ANONYMISE_AFTER_DAYS", default=90),
+    "CONTROLLER": env.str(
+        "BK_PRIVACY_CONTROLLER",
+        default="Land Nordrhein-Westfalen, vertreten durch die Betreiberin des Beteiligungsportals NRW",
+    ),
+    "CONTROLLER_ADDRESS": env.str("BK_PRIVACY_CONTROLLER_ADDRESS", default=""),
+    "CONTROLLER_EMAIL": env.str("BK_PRIVACY_CONTROLLER_EMAIL", default="datenschutz@beteiligung.nrw.de"),
+    "DPO_EMAIL": env.str("BK_PRIVACY_DPO_EMAIL", default="datenschutzbeauftragte@beteiligung.nrw.de"),
+    "ACCESSIBILITY_CONTACT": env.str("BK_ACCESSIBILITY_CONTACT", default="barrierefreiheit@beteiligung.nrw.de"),
+    # When the accessibility statement was last reviewed (ISO date).
+    "ACCESSIBILITY_REVIEWED_ON": env.str("BK_ACCESSIBILITY_REVIEWED_ON", default="2026-11-24"),
+}
 
 # GDAL older than 3.9 cannot forbid file and network access while parsing a spatial reference.
 # No text from a request ever reaches GDAL or PROJ as a CRS (geo.crs allow-lists EPSG codes), so

@@ -8,10 +8,12 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts import urls as accounts_urls
 from config.errors import NotFound
 from layers import api_urls as layers_api_urls
+from privacy import urls as privacy_urls
 from procedures import urls as procedures_urls
 from reports import urls as reports_urls
 from reports.open311 import formats as open311_formats
@@ -26,7 +28,6 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include(workspace_urls.api_patterns)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -42,9 +43,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("", include(accounts_urls.page_patterns)),
     path(_("meldungen/"), include(reports_urls.page_patterns)),
     path(_("verfahren/"), include(procedures_urls.page_patterns)),
     path(_("arbeitsbereich/"), include(workspace_urls.page_patterns)),
+    path("", include(privacy_urls.page_patterns)),
     path("", include("layers.urls")),
     prefix_default_language=False,
 )

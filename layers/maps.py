@@ -12,6 +12,7 @@ from typing import Any, cast
 import folium
 from branca.element import Figure, MacroElement
 from django.templatetags.static import static
+from django.utils.translation import gettext
 from jinja2 import Template
 
 from layers.attributions import Attribution
@@ -26,6 +27,17 @@ class PortalMap(folium.Map):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("tiles", None)
         kwargs.setdefault("control_scale", True)
+        # Read by portal-map.js: Leaflet's own names are English and its map container, a tab stop, has none.
+        kwargs.setdefault(
+            "accessibility",
+            {
+                "map": gettext("Karte"),
+                "keys": gettext("Pfeiltasten verschieben die Karte, Plus und Minus vergrößern und verkleinern sie."),
+                "zoomIn": gettext("Vergrößern"),
+                "zoomOut": gettext("Verkleinern"),
+                "marker": gettext("Markierung"),
+            },
+        )
         super().__init__(**kwargs)
         self.default_js = [
             ("leaflet", static("vendor/leaflet/leaflet.js")),

@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from abuse.services import throttle
 from accounts.publication import request_person_key
 from accounts.selectors import staff_scope
 from config.api import parse_body, parse_query
@@ -392,9 +393,11 @@ class ContributionCreateApi(APIView):
             404: ERROR_RESPONSE,
             409: ERROR_RESPONSE,
             422: ERROR_RESPONSE,
+            429: ERROR_RESPONSE,
         },
     )
     def post(self, request: Request, slug: str) -> Response:
+        throttle(request, "contribution_create")
         data = parse_body(ContributionCreateInput, request)
         procedure = selectors.procedure_get_public(slug, user=request.user)
         account = request.user.pk if request.user.is_authenticated else None
@@ -489,9 +492,15 @@ class ContributionFlagApi(APIView):
         operation_id="contributions_flag",
         summary=_("Missbrauch eines Beitrags melden"),
         request=ContributionFlagInput,
-        responses={201: OpenApiResponse(response={"type": "object"}), 404: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+        responses={
+            201: OpenApiResponse(response={"type": "object"}),
+            404: ERROR_RESPONSE,
+            422: ERROR_RESPONSE,
+            429: ERROR_RESPONSE,
+        },
     )
     def post(self, request: Request, pk: int) -> Response:
+        throttle(request, "flag")
         body = parse_body(ContributionFlagInput, request)
         contribution = selectors.contribution_get_public(pk)
         services.contribution_flag(

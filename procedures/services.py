@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from shapely.geometry.base import BaseGeometry
 
 from accounts.models import Role
-from accounts.publication import publication_confirm, publication_for
+from accounts.publication import hide_when_flagged, publication_confirm, publication_for
 from accounts.selectors import staff_scope
 from config.errors import Forbidden
 from geo import crs as crs_module
@@ -275,8 +275,12 @@ def contribution_support(*, contribution: Contribution, supporter_key: str) -> b
     return created
 
 
+@transaction.atomic
 def contribution_flag(*, contribution: Contribution, flagger_key: str, reason: str) -> bool:
-    """Record that someone finds a public contribution abusive; return False if they flagged it before."""
+    """Record that someone finds a public contribution abusive; return False if they flagged it before.
+
+    Enough people's flags hide the contribution until a moderator looks at it (accounts.publication).
+    """
     _check_public(contribution)
     reason = reason.strip()
     if not reason:
@@ -284,6 +288,8 @@ def contribution_flag(*, contribution: Contribution, flagger_key: str, reason: s
     _, created = ContributionFlag.objects.get_or_create(
         contribution=contribution, flagger_key=flagger_key, defaults={"reason": reason[:1000]}
     )
+    if created:
+        hide_when_flagged(Contribution.objects.all(), contribution.pk, contribution.flags.all())
     return created
 
 

@@ -26,6 +26,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from abuse.forms import HumanCheckMixin, SuspectedBot
+from abuse.views import throttle_page
 from accounts.publication import request_person_key
 from config.errors import ApplicationError
 from procedures import selectors, services
@@ -229,7 +231,7 @@ def coordinates_geometry(text: str, kind: GeometryKind) -> dict[str, Any]:
     return {"type": "Polygon", "coordinates": [positions]}
 
 
-class ContributionForm(forms.Form):
+class ContributionForm(HumanCheckMixin, forms.Form):
     """A contribution: text, optionally a place (drawn on the map or typed), and how to reach its author."""
 
     text = forms.CharField(
@@ -465,6 +467,13 @@ def procedure_detail(request: HttpRequest, slug: str) -> HttpResponse:
     except ApplicationError as exc:
         return _render_detail(request, procedure, error=exc.message, status=exc.status_code)
     form = _contribution_form(request, procedure, request.POST)
+    try:
+        form.check_human()
+    except SuspectedBot as exc:
+        return _render_detail(request, procedure, form=form, error=exc.message, status=exc.status_code)
+    refused = throttle_page(request, "contribution_create")
+    if refused is not None:
+        return refused
     if not form.is_valid():
         return _render_detail(request, procedure, form=form, status=422)
     place = form.cleaned_data["place"]
@@ -534,6 +543,9 @@ def contribution_support(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def contribution_flag(request: HttpRequest, pk: int) -> HttpResponse:
     """Pass this visitor's notice of abuse on to the moderators, and return to the contribution."""
+    refused = throttle_page(request, "flag")
+    if refused is not None:
+        return refused
     contribution = _public_contribution(pk)
     procedure = _get_procedure(request, contribution.procedure.slug)
     try:

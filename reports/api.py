@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from abuse.services import throttle
 from accounts.publication import request_person_key
 from accounts.selectors import staff_scope
 from config.api import parse_body, parse_query
@@ -173,9 +174,11 @@ class PhotoUploadApi(APIView):
             413: ERROR_RESPONSE,
             415: ERROR_RESPONSE,
             422: ERROR_RESPONSE,
+            429: ERROR_RESPONSE,
         },
     )
     def post(self, request: Request) -> Response:
+        throttle(request, "photo_upload")
         upload = request.FILES.get("file")
         if upload is None:
             raise BadRequest(_("Bitte senden Sie das Foto im Formularfeld „file“."))
@@ -212,9 +215,15 @@ class ReportCreateApi(APIView):
         summary=_("Meldung erstellen"),
         request=ReportCreateInput,
         parameters=[OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER)],
-        responses={201: OpenApiResponse(response=FEATURE), 400: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+        responses={
+            201: OpenApiResponse(response=FEATURE),
+            400: ERROR_RESPONSE,
+            422: ERROR_RESPONSE,
+            429: ERROR_RESPONSE,
+        },
     )
     def post(self, request: Request) -> Response:
+        throttle(request, "report_create")
         data = parse_body(ReportCreateInput, request)
         account = request.user.pk if request.user.is_authenticated else None
 
@@ -392,9 +401,15 @@ class ReportFlagApi(APIView):
         operation_id="reports_flag",
         summary=_("Missbrauch melden"),
         request=FlagInput,
-        responses={201: OpenApiResponse(response={"type": "object"}), 404: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+        responses={
+            201: OpenApiResponse(response={"type": "object"}),
+            404: ERROR_RESPONSE,
+            422: ERROR_RESPONSE,
+            429: ERROR_RESPONSE,
+        },
     )
     def post(self, request: Request, pk: int) -> Response:
+        throttle(request, "flag")
         body = parse_body(FlagInput, request)
         report = selectors.report_get_public(pk)
         services.report_flag(report=report, flagger_key=request_person_key(request), reason=body["reason"])

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
-from accounts.publication import person_key, publication_confirm, publication_for
+from accounts.publication import hide_when_flagged, person_key, publication_confirm, publication_for
 from accounts.selectors import staff_scope
 from config.errors import Forbidden
 from reports import notifications
@@ -259,13 +259,19 @@ def report_support(*, report: Report, supporter_key: str) -> bool:
     return created
 
 
+@transaction.atomic
 def report_flag(*, report: Report, flagger_key: str, reason: str) -> bool:
-    """Record that someone finds a public report abusive; return False if they flagged it before."""
+    """Record that someone finds a public report abusive; return False if they flagged it before.
+
+    Enough people's flags hide the report until a moderator looks at it (accounts.publication).
+    """
     if not report.is_public:
         raise ReportNotFound()
     _, created = AbuseFlag.objects.get_or_create(
         report=report, flagger_key=flagger_key, defaults={"reason": reason.strip()[:1000]}
     )
+    if created:
+        hide_when_flagged(Report.objects.all(), report.pk, report.flags.all())
     return created
 
 

@@ -21,6 +21,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from abuse.forms import HumanCheckMixin, SuspectedBot
+from abuse.views import throttle_page
 from accounts.publication import request_person_key
 from accounts.selectors import staff_scope
 from config.errors import ApplicationError
@@ -98,8 +100,8 @@ class PhotoFirstForm(forms.Form):
     photo = forms.FileField(label=_("Foto"))
 
 
-class DetailsForm(forms.Form):
-    """The report itself, for a chosen place and category."""
+class DetailsForm(HumanCheckMixin, forms.Form):
+    """The report itself, for a chosen place and category; bots are told apart without a CAPTCHA."""
 
     description = forms.CharField(
         label=_("Beschreibung"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5, "maxlength": 4000})
@@ -244,6 +246,9 @@ def _place_step(
 
 def _photo_first(request: HttpRequest, photo_ids: list[UUID]) -> HttpResponse:
     """Take a photo first; its EXIF position, if it has one in NRW, becomes the place."""
+    refused = throttle_page(request, "photo_upload")
+    if refused is not None:
+        return refused
     upload = request.FILES.get("photo")
     if upload is None:
         return _place_step(request, PlaceForm(), None, photo_ids, str(_("Bitte wählen Sie ein Foto aus.")))
@@ -271,7 +276,19 @@ def _details_step(
     form = DetailsForm(request.POST or None, request.FILES or None, category=category)
     error: str | None = None
     kept: list[UUID] = []
-    if request.method == "POST" and form.is_valid():
+    status = 422 if request.method == "POST" else 200
+    human = request.method == "POST"
+    if human:
+        try:
+            form.check_human()
+        except SuspectedBot as exc:
+            # Nothing is stored, not even the photos sent along.
+            error, status, human = exc.message, exc.status_code, False
+        else:
+            refused = throttle_page(request, "report_create")
+            if refused is not None:
+                return refused
+    if human and form.is_valid():
         try:
             report = _create_from_form(request, form, point, category, photo_ids)
         except ApplicationError as exc:
@@ -303,7 +320,7 @@ def _details_step(
             "photos_dropped": bool(request.FILES.getlist("photos")) and not kept,
             "signed_in": request.user.is_authenticated,
         },
-        status=422 if request.method == "POST" else 200,
+        status=status,
     )
 
 
@@ -380,6 +397,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return HttpResponseRedirect(f"{request.path}?unterstuetzt=1")
         reason = request.POST.get("reason", "").strip()
         if reason:
+            refused = throttle_page(request, "flag")
+            if refused is not None:
+                return refused
             services.report_flag(report=report, flagger_key=key, reason=reason)
             return HttpResponseRedirect(f"{request.path}?gemeldet=1")
         notice = str(_("Bitte beschreiben Sie kurz, was an dieser Meldung nicht in Ordnung ist."))

@@ -45,6 +45,13 @@ def _media_root(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None
 
 
 @pytest.fixture(autouse=True)
+def _abuse_checks_relaxed(settings: Any) -> None:
+    """Let tests create many texts quickly; tests/abuse and the login tests switch the checks back on."""
+    settings.BK_THROTTLE = {action: {"LIMIT": 10_000, "WINDOW_SECONDS": 3600} for action in settings.BK_THROTTLE}
+    settings.BK_ABUSE = {**settings.BK_ABUSE, "FORM_MIN_SECONDS": 0}
+
+
+@pytest.fixture(autouse=True)
 def _german() -> Iterator[None]:
     """Run every test in German unless it switches, as a request without Accept-Language would."""
     with translation.override("de"):

@@ -23,6 +23,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from abuse.services import throttle
 from config.api import parse_body, parse_query
 from config.exception_handler import api_exception_handler
 from geo import crs as crs_module
@@ -201,6 +202,7 @@ class RequestCollectionApi(Open311View):
 
     @extend_schema(exclude=True)
     def post(self, request: Request, fmt: str) -> HttpResponse:
+        throttle(request, "open311_create")
         client = services.open311_client_authenticate(request.data.get("api_key"))
         _check_jurisdiction(request.data.get("jurisdiction_id"))
         if request.data.get("media_url"):

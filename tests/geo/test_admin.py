@@ -27,9 +27,11 @@ def test_change_page_has_the_local_map_widget(admin_client_de: Client) -> None:
     html = response.content.decode()
     assert "/static/vendor/ol/ol.js" in html
     assert "/static/vendor/ol/ol.css" in html
-    assert "new MapWidget(options)" in html
-    assert "/api/v1/authorities/?kind\\u003Dkreis,kreisfreie_stadt" in html  # escapejs encodes "="
-    assert "GeoBasis\\u002DDE / BKG" in html
+    # The map starts from our static file, with its options as JSON (no inline script: CSP).
+    assert "/static/geo/boundary-map-widget.js" in html
+    assert '<script id="id_boundary_options" type="application/json">' in html
+    assert '"base_layer_url": "/api/v1/authorities/?kind=kreis,kreisfreie_stadt"' in html
+    assert "GeoBasis-DE / BKG" in html
     external = re.findall(r"""(?:src|href|url)\s*[:=]\s*["']https?://(?!www\.bkg\.bund\.de)[^"']+""", html)
     assert external == []
     for banned in ("cdn.jsdelivr", "openstreetmap", "earthdata.nasa.gov", "ol.source.OSM"):

@@ -460,6 +460,28 @@
         return layer;
     }
 
+    /* Name every map for assistive technology, in the page's language (PortalMap passes the words): the
+     * container Leaflet makes a tab stop is a widget that takes the arrow keys, so it says what it shows
+     * and how keys move it; the zoom buttons and markers get our names instead of Leaflet's English ones. */
+    if (global.L && global.L.Map) {
+        global.L.Map.addInitHook(function () {
+            var labels = this.options.accessibility;
+            if (!labels) { return; }
+            var container = this.getContainer();
+            var frame = container.parentElement && container.parentElement.closest("[aria-label]");
+            container.setAttribute("role", "application");
+            container.setAttribute("aria-label", (frame ? frame.getAttribute("aria-label") : labels.map) + ". " + labels.keys);
+            if (this.zoomControl) {
+                [[this.zoomControl._zoomInButton, labels.zoomIn], [this.zoomControl._zoomOutButton, labels.zoomOut]]
+                    .forEach(function (pair) {
+                        if (pair[0]) { pair[0].title = pair[1]; pair[0].setAttribute("aria-label", pair[1]); }
+                    });
+            }
+            // Markers are made after their map; a page has one language, so the default may change for all.
+            global.L.Marker.prototype.options.alt = labels.marker;
+        });
+    }
+
     global.Beteiligungskarte = {
         // Shared with the other scripts of the portal (procedures/static/procedures/procedure-map.js).
         escapeHtml: escapeHtml,
