@@ -56,8 +56,8 @@ class Django:
         return self.handler(environ, start_response)
 
 
-def call(app: Callable[..., Any], path: str = TILE, method: str = "GET", **headers: str) -> Answer:
-    environ = RequestFactory().generic(method, path, **headers).environ
+def call(app: Callable[..., Any], path: str = TILE, method: str = "GET", **meta: str) -> Answer:
+    environ = {**RequestFactory().generic(method, path).environ, **meta}
     # RequestFactory fills a query string of its own only when one is given; a server passes an empty one.
     environ.setdefault("QUERY_STRING", "")
     captured: dict[str, Any] = {}
