@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Final
 
 from django.core.cache import caches
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 
 from layers.registry import data_layer
 from tiles.conf import TileSettings, tile_settings
@@ -62,7 +62,7 @@ class TileMemory:
 
     def put(self, etag: str, body: bytes) -> None:
         """Hold the bytes under the ETag, dropping the least recently used beyond the budget."""
-        if len(body) > self.max_bytes:
+        if len(body) > self.max_bytes or self.max_bytes <= 0:
             return
         with self._lock:
             previous = self._entries.pop(etag, None)
@@ -128,9 +128,13 @@ class TileServer:
         if not isinstance(body, bytes):
             layer = data_layer(key)
             assert layer is not None  # noqa: S101 - checked by the caller
-            # Outside Django's request cycle: drop connections that broke or outlived CONN_MAX_AGE, as it does.
-            close_old_connections()
-            built = render_tile(layer, z, x, y, conf)
+            try:
+                built = render_tile(layer, z, x, y, conf)
+            except DatabaseError:
+                # Outside Django's request cycle nobody else drops a broken connection: do it, and let
+                # Django answer this request (it reconnects, or answers the error in its own shape).
+                close_old_connections()
+                raise
             # Tag and cache by the version of the tile's own snapshot, as the view does.
             etag = tile_etag(key, z, x, y, built.version, conf)
             body = built.body
