@@ -273,6 +273,12 @@ REGISTRY: Final[Mapping[str, Layer]] = MappingProxyType(
 )
 
 
+def external_layer(key: str) -> ExternalLayer | None:
+    """Return the external basemap or overlay with this key, or None."""
+    layer = REGISTRY.get(key)
+    return layer if isinstance(layer, ExternalLayer) else None
+
+
 def data_layer(key: str) -> DataLayer | None:
     """Return the data layer with this key, or None."""
     layer = REGISTRY.get(key)

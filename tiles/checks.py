@@ -11,7 +11,7 @@ from django.apps import AppConfig
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, register
 
-from layers.registry import EXTERNAL_LAYERS
+from layers.registry import EXTERNAL_LAYERS, external_layer
 from tiles import proxy
 from tiles.conf import TileSettings
 from tiles.vector import MAX_ZOOM
@@ -80,4 +80,9 @@ def check_tile_settings(*, app_configs: Sequence[AppConfig] | None, **kwargs: An
         errors += _tile_errors(tiles)
     if isinstance(layers, dict):
         errors += _layer_errors(layers)
+    basemap = getattr(settings, "BK_MAP_BASEMAP", "")
+    if basemap and external_layer(basemap) is None:
+        known = ", ".join(layer.key for layer in EXTERNAL_LAYERS)
+        message = f"BK_MAP_BASEMAP names no external layer: {basemap!r}."
+        errors.append(Error(message, hint=f"Known: {known}.", id="bk.E114"))
     return errors

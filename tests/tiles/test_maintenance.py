@@ -53,6 +53,12 @@ def test_bad_upstream_addresses_are_named(layers: dict[str, str], expected: str)
     assert expected in ids(BK_LAYERS=layers)
 
 
+def test_the_maps_basemap_must_be_an_external_layer() -> None:
+    assert "bk.E114" in ids(BK_MAP_BASEMAP="osm")
+    assert ids(BK_MAP_BASEMAP="nrw-dtk") == set()
+    assert ids(BK_MAP_BASEMAP="") == set()
+
+
 def test_a_good_upstream_passes() -> None:
     assert ids(BK_LAYERS={"basemap_de_url": "http://127.0.0.1:9000/{z}/{x}/{y}.png", "nrw_dop_url": ""}) == set()
 
