@@ -18,9 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from config.errors import ApplicationError, NotFound
+from config.http import etag_matches
 from layers.registry import DataLayer, data_layer
 from tiles.conf import tile_settings
-from tiles.http import MVT_CONTENT_TYPE, cache_key, caching_headers, etag_matches, tile_etag
+from tiles.http import MVT_CONTENT_TYPE, cache_key, caching_headers, tile_etag
 from tiles.selectors import layer_version
 from tiles.tilejson import tilejson as tilejson_document
 from tiles.vector import render_tile, valid_tile

@@ -17,13 +17,6 @@ def tile_etag(layer: str, z: int, x: int, y: int, version: int, conf: TileSettin
     return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
 
 
-def etag_matches(if_none_match: str, etag: str) -> bool:
-    """Tell whether an If-None-Match header names the ETag."""
-    # If-None-Match compares weakly (RFC 9110 13.1.2), so a tag weakened by a proxy still matches.
-    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-    return "*" in tags or etag in tags
-
-
 def cache_key(etag: str) -> str:
     """Return the key of a tile's bytes in Django's cache."""
     return f"bk-tiles:{etag}"

@@ -24,9 +24,10 @@ from typing import Any, Final
 from django.core.cache import caches
 from django.db import DatabaseError, close_old_connections
 
+from config.http import etag_matches
 from layers.registry import data_layer
 from tiles.conf import TileSettings, tile_settings
-from tiles.http import MVT_CONTENT_TYPE, cache_key, caching_headers, etag_matches, tile_etag
+from tiles.http import MVT_CONTENT_TYPE, cache_key, caching_headers, tile_etag
 from tiles.vector import render_tile, valid_tile
 from tiles.versions import VersionWatcher
 
