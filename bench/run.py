@@ -56,6 +56,7 @@ ZOOM = 14
 # pgbench takes at most 128 scripts, one per tile.
 TYPICAL_TILES = 128
 DENSE_TILES = 32
+CLUSTER_REQUESTS = 100
 GEOJSON_LIMIT = 10_000
 OGC_LIMIT = 100
 CONCURRENCY = 8
@@ -583,6 +584,36 @@ def write_document(run: Run, info: dict[str, str], command: str, args: argparse.
     print(f"[bench] wrote {DOC.relative_to(ROOT)}")
 
 
+def busiest_kreis() -> tuple[str, str, int]:
+    """Return the key, name and report count of the Kreis that owns the most reports."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.key, a.name, count(*) FROM reports_report AS r JOIN geo_authority AS a ON a.id = r.authority_id"
+            " WHERE a.kind = 'kreis' GROUP BY a.key, a.name ORDER BY count(*) DESC, a.key LIMIT 1"
+        )
+        key, name, count = cursor.fetchone()
+    return str(key), str(name), int(count)
+
+
+def measure_cluster_view(run: Run) -> None:
+    """Time the planner workspace's cluster view of the busiest Kreis (issue 6: p95 at most 200 ms)."""
+    from bench.workspace import bench_cluster_view  # needs Django set up, as here
+
+    key, name, count = busiest_kreis()
+    figures = bench_cluster_view(authority_key=key, requests=CLUSTER_REQUESTS)
+    run.note(
+        f"workspace: cluster view of {name} ({key}, {count:,} reports), default parameters,"
+        f" {CLUSTER_REQUESTS} requests in-process through Django's test client; {figures['clusters']:.0f} clusters;"
+        f" p50 {figures['p50']:.0f} ms, p99 {figures['p99']:.0f} ms, max {figures['max']:.0f} ms"
+    )
+    run.add(
+        "Workspace: cluster view of the busiest Kreis, 95th percentile",
+        f"{figures['p95']:.0f} ms",
+        "≤ 200 ms",
+        figures["p95"] <= 200,
+    )
+
+
 def main() -> None:
     """Run the whole benchmark once."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -686,6 +717,8 @@ def main() -> None:
         "deep ≤ 1.5× page 1",
         deep <= 1.5 * first,
     )
+    run.load("before the workspace's cluster view")
+    measure_cluster_view(run)
     run.load("end")
     run.note(f"uptime at end: {uptime()}")
     write_document(run, info, args.command, args)
