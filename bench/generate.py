@@ -104,12 +104,29 @@ def _ewkb_hex(points: NDArray[np.float64], srid: int) -> list[str]:
     return [text[i : i + width] for i in range(0, len(text), width)]
 
 
+def _authorities(conn: psycopg.Connection[tuple[object, ...]], points: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Return for each point the id of the Kreis or kreisfreie Stadt whose area holds it (else the Land's)."""
+    areas: list[Any] = conn.execute(
+        "SELECT id, ST_AsBinary(boundary) FROM geo_authority WHERE kind IN ('kreis', 'kreisfreie_stadt') ORDER BY id"
+    ).fetchall()
+    land: Any = conn.execute("SELECT id FROM geo_authority WHERE kind = 'land' LIMIT 1").fetchone()
+    ids = np.array([int(authority_id) for authority_id, _wkb in areas])
+    tree = shapely.STRtree(shapely.from_wkb([bytes(wkb) for _id, wkb in areas]))
+    point_index, area_index = tree.query(shapely.points(points), predicate="intersects")
+    owners = np.full(len(points), int(land[0]), dtype=np.int64)
+    owners[point_index] = ids[area_index]
+    return owners
+
+
 def _lines(conn: psycopg.Connection[tuple[object, ...]], rows: int, seed: int) -> list[str]:
     rng = np.random.default_rng(seed)
-    categories = conn.execute("SELECT id, authority_id FROM reports_category ORDER BY id").fetchall()
+    categories = conn.execute("SELECT id FROM reports_category ORDER BY id").fetchall()
     if not categories:
         raise RuntimeError("no categories: run load_demo_data first")
-    points = _ewkb_hex(_points(conn, rows, rng), 25832)
+    located = _points(conn, rows, rng)
+    # Each report belongs to the Kreis or kreisfreie Stadt where it lies, so that a Kreis's workspace has its own.
+    owners = _authorities(conn, located)
+    points = _ewkb_hex(located, 25832)
     category_index = rng.integers(0, len(categories), size=rows)
     status_index = rng.choice(len(STATUSES), size=rows, p=STATUS_WEIGHTS)
     description_index = rng.integers(0, len(DESCRIPTIONS), size=rows)
@@ -120,7 +137,8 @@ def _lines(conn: psycopg.Connection[tuple[object, ...]], rows: int, seed: int) -
     published = [(now - datetime.timedelta(seconds=int(age) - 60)).isoformat() for age in ages]
     lines = []
     for i in range(rows):
-        category_id, authority_id = categories[category_index[i]]
+        (category_id,) = categories[category_index[i]]
+        authority_id = owners[i]
         lines.append(
             f"{points[i]}\t{DESCRIPTIONS[description_index[i]]}\t{{}}\t{STATUSES[status_index[i]]}\t\t\tde\t"
             f"\t{published[i]}\t{published[i]}\t\\N\t\t{stamps[i]}\t{stamps[i]}\t{authority_id}\t{category_id}\n"

@@ -18,7 +18,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -53,11 +53,19 @@ START_MARK = "<!-- bench:results:start -->"
 END_MARK = "<!-- bench:results:end -->"
 TIPG_VENV = ROOT / "bench" / ".venv-tipg"
 ZOOM = 14
-TILE_COUNT = 32
+# pgbench takes at most 128 scripts, one per tile.
+TYPICAL_TILES = 128
+DENSE_TILES = 32
+CLUSTER_REQUESTS = 100
+# Rounds of uncached measurements, taking turns between our server, the raw SQL and TiPg.
+ROUNDS = 3
 GEOJSON_LIMIT = 10_000
 OGC_LIMIT = 100
 CONCURRENCY = 8
 PORTS = {"ours": 8791, "tipg": 8792}
+# One process per core plus one, four threads each. Sync workers close every connection after one
+# answer, which caps a trivial WSGI app at about 3,600 answers/s here; gthread keeps them alive.
+GUNICORN_WORKERS = ["-k", "gthread", "-w", str((os.cpu_count() or 1) + 1), "--threads", "4"]
 
 
 @dataclass
@@ -132,6 +140,39 @@ def machine() -> dict[str, str]:
     }
 
 
+def typical_tiles(count: int) -> list[tuple[int, int, int]]:
+    """Return `count` z14 tiles drawn at random (seeded) from all tiles that hold public reports.
+
+    What a map user panning over NRW requests: most tiles hold a few reports, city centres thousands.
+    """
+    n = 2**ZOOM
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT x, y FROM ("
+            " SELECT floor((ST_X(p) + 180) / 360 * %(n)s)::int AS x,"
+            "  floor((1 - ln(tan(radians(ST_Y(p))) + 1 / cos(radians(ST_Y(p)))) / pi()) / 2 * %(n)s)::int AS y"
+            " FROM (SELECT ST_Transform(location, 4326) AS p FROM reports_report"
+            "       WHERE published_at IS NOT NULL AND hidden_at IS NULL) AS s"
+            ") AS t GROUP BY x, y ORDER BY md5(x || '/' || y) LIMIT %(count)s",
+            {"n": n, "count": count},
+        )
+        return [(ZOOM, int(x), int(y)) for x, y in cursor.fetchall()]
+
+
+def tile_features(tiles: list[tuple[int, int, int]]) -> tuple[float, int, int]:
+    """Return the mean, median and largest count of public reports per tile of the set."""
+    counts = []
+    with connection.cursor() as cursor:
+        for z, x, y in tiles:
+            cursor.execute(
+                "SELECT count(*) FROM reports_report WHERE published_at IS NOT NULL AND hidden_at IS NULL"
+                " AND location && ST_Transform(ST_TileEnvelope(%s, %s, %s), %s)",
+                [z, x, y, STORAGE_SRID],
+            )
+            counts.append(int(cursor.fetchone()[0]))
+    return statistics.mean(counts), int(statistics.median(counts)), max(counts)
+
+
 def dense_tiles(count: int) -> list[tuple[int, int, int]]:
     """Return the `count` z14 tiles holding the most public reports (from a 10 % sample)."""
     n = 2**ZOOM
@@ -183,9 +224,8 @@ def server(command: list[str], env: dict[str, str], probe: str, log: Path) -> It
 
 
 def gunicorn(settings_module: str, log: Path) -> Any:
-    """Serve the project with gunicorn's recommended 2 × cores + 1 sync workers, DEBUG off."""
-    workers = str(2 * (os.cpu_count() or 1) + 1)
-    command = [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{PORTS['ours']}", "-w", workers]
+    """Serve the project with gunicorn as in production: threaded workers, which keep connections alive."""
+    command = [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{PORTS['ours']}", *GUNICORN_WORKERS]
     command += ["--log-level", "warning"]
     env = {"DJANGO_SETTINGS_MODULE": settings_module, "DJANGO_DEBUG": "false"}
     return server(command, env, f"http://127.0.0.1:{PORTS['ours']}/tiles/reports.json", log)
@@ -251,24 +291,16 @@ def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, 
 # --- Measurements ------------------------------------------------------------------------
 
 
-def measure_ours(run: Run, tiles: list[tuple[int, int, int]], seconds: int, log_dir: Path) -> dict[str, float]:
-    """Measure our tiles: uncached (DummyCache), cached (LocMemCache per worker) and 304 answers."""
+def sizes_text(sizes: list[int]) -> str:
+    """Describe tile sizes in KiB."""
+    return f"{statistics.mean(sizes) / 1024:.1f} KiB on average, {max(sizes) / 1024:.1f} max"
+
+
+def measure_cached(run: Run, tiles: list[tuple[int, int, int]], seconds: int, log_dir: Path) -> dict[str, float]:
+    """Measure our cached tiles and 304 answers through the tile front, with its memory cache on."""
     base = f"http://127.0.0.1:{PORTS['ours']}"
     paths = [f"/tiles/reports/{z}/{x}/{y}.mvt" for z, x, y in tiles]
     rates: dict[str, float] = {}
-    with gunicorn("bench.settings_uncached", log_dir / "gunicorn-uncached.log"):
-        sizes = []
-        for path in paths:
-            status, body, _headers = fetch(base + path)
-            if status != 200 or not body:
-                raise RuntimeError(f"our tile {path} answered {status} with {len(body)} bytes")
-            sizes.append(len(body))
-        run.note(f"our z{ZOOM} tiles: {statistics.mean(sizes) / 1024:.1f} KiB on average, {max(sizes) / 1024:.1f} max")
-        wrk(base, paths, 2)  # warm-up: connections, plans, shared buffers
-        run.load("before our uncached tiles")
-        rates["uncached"], errors = wrk(base, paths, seconds)
-        if errors:
-            run.note(f"our uncached tiles: {errors} answers were not 2xx/3xx")
     with gunicorn("config.settings", log_dir / "gunicorn-cached.log"):
         etags = []
         for path in paths:
@@ -277,13 +309,82 @@ def measure_ours(run: Run, tiles: list[tuple[int, int, int]], seconds: int, log_
         status, _body, _headers = fetch(base + paths[0], {"If-None-Match": etags[0]})
         if status != 304:
             raise RuntimeError(f"a matching If-None-Match answered {status}, not 304")
-        wrk(base, paths, 2)  # fills each worker's own LocMemCache
+        # Each worker keeps its own memory cache: run long enough for every worker to hold every tile.
+        wrk(base, paths, 5)
         run.load("before our cached tiles")
         rates["cached"], errors = wrk(base, paths, seconds)
         if errors:
             run.note(f"our cached tiles: {errors} answers were not 2xx/3xx")
         rates["304"], _errors = wrk(base, paths, seconds, etags)
     return rates
+
+
+def tile_paths(tiles: list[tuple[int, int, int]]) -> dict[str, list[str]]:
+    """Return the request paths of the tiles at our server and at TiPg's."""
+    # TiPg serves the table's own columns: the status, and the category as its id (ours: its code, by a join).
+    collection = "/collections/public.reports_report/tiles/WebMercatorQuad"
+    return {
+        "ours": [f"/tiles/reports/{z}/{x}/{y}.mvt" for z, x, y in tiles],
+        "tipg": [f"{collection}/{z}/{x}/{y}?properties=status,category_id" for z, x, y in tiles],
+    }
+
+
+def check_and_size(run: Run, who: str, base: str, name: str, paths: list[str]) -> None:
+    """Fetch every tile once (a failed tile stops the run), and note the sizes."""
+    sizes = []
+    for path in paths:
+        status, body, _headers = fetch(base + path)
+        if status not in (200, 204):
+            raise RuntimeError(f"{who}'s tile {path} answered {status} with {len(body)} bytes")
+        sizes.append(len(body))
+    run.note(f"{who}'s {name} tiles: {sizes_text(sizes)}")
+
+
+def measure_uncached(
+    run: Run, sets: dict[str, list[tuple[int, int, int]]], seconds: int, log_dir: Path, *, with_tipg: bool
+) -> dict[str, dict[str, float]]:
+    """Measure uncached tiles of ours, TiPg's and the raw SQL in alternating rounds; return median rates.
+
+    On a machine other work shares, the load changes from minute to minute: rounds that take turns
+    expose all three to the same conditions, and the median of each drops a disturbed round.
+    """
+    ours_base, tipg_base = (f"http://127.0.0.1:{PORTS[name]}" for name in ("ours", "tipg"))
+    results: dict[str, dict[str, list[float]]] = {name: {"ours": [], "raw": [], "tipg": []} for name in sets}
+    with ExitStack() as servers:
+        servers.enter_context(gunicorn("bench.settings_uncached", log_dir / "gunicorn-uncached.log"))
+        if with_tipg:
+            servers.enter_context(tipg(log_dir / "tipg.log"))
+        scripts = {name: tile_scripts(tiles, log_dir / f"tiles-{name}") for name, tiles in sets.items()}
+        for name, tiles in sets.items():
+            paths = tile_paths(tiles)
+            check_and_size(run, "our", ours_base, name, paths["ours"])
+            wrk(ours_base, paths["ours"], 2)  # warm-up: connections, prepared statements, shared buffers
+            if with_tipg:
+                check_and_size(run, "TiPg", tipg_base, name, paths["tipg"])
+                wrk(tipg_base, paths["tipg"], 2)
+        for round_number in range(1, ROUNDS + 1):
+            for name in sets:
+                paths = tile_paths(sets[name])
+                run.load(f"round {round_number}, {name} tiles")
+                rate, errors = wrk(ours_base, paths["ours"], seconds)
+                if errors:
+                    run.note(f"our uncached {name} tiles, round {round_number}: {errors} answers were not 2xx/3xx")
+                results[name]["ours"].append(rate)
+                results[name]["raw"].append(raw_tile_sql(scripts[name], seconds))
+                if with_tipg:
+                    rate, errors = wrk(tipg_base, paths["tipg"], seconds)
+                    if errors:
+                        run.note(f"TiPg's {name} tiles, round {round_number}: {errors} answers were not 2xx/3xx")
+                    results[name]["tipg"].append(rate)
+    for name, by_server in results.items():
+        rounds = "; ".join(
+            f"{server} " + ", ".join(f"{rate:,.0f}" for rate in rates) for server, rates in by_server.items() if rates
+        )
+        run.note(f"uncached {name} tiles per round (tiles/s): {rounds}")
+    return {
+        name: {server: statistics.median(rates) for server, rates in by_server.items() if rates}
+        for name, by_server in results.items()
+    }
 
 
 def install_tipg(run: Run) -> bool:
@@ -300,37 +401,13 @@ def install_tipg(run: Run) -> bool:
     return True
 
 
-def measure_tipg(run: Run, tiles: list[tuple[int, int, int]], seconds: int, log_dir: Path) -> float | None:
-    """Measure TiPg's tiles of the same table (it has no tile cache of its own)."""
-    if not install_tipg(run):
-        return None
-    base = f"http://127.0.0.1:{PORTS['tipg']}"
-    # TiPg serves the table's own columns; these are the ones that exist in both tiles.
-    query = "?properties=status,description,created_at,updated_at"
-    paths = [f"/collections/public.reports_report/tiles/WebMercatorQuad/{z}/{x}/{y}{query}" for z, x, y in tiles]
-    with tipg(log_dir / "tipg.log"):
-        sizes = []
-        for path in paths:
-            status, body, _headers = fetch(base + path)
-            if status != 200 or not body:
-                raise RuntimeError(f"TiPg's tile {path} answered {status} with {len(body)} bytes")
-            sizes.append(len(body))
-        average, largest = statistics.mean(sizes) / 1024, max(sizes) / 1024
-        run.note(f"TiPg's z{ZOOM} tiles: {average:.1f} KiB on average, {largest:.1f} max")
-        wrk(base, paths, 2)
-        run.load("before TiPg's tiles")
-        rate, errors = wrk(base, paths, seconds)
-        if errors:
-            run.note(f"TiPg's tiles: {errors} answers were not 2xx/3xx")
-    return rate
-
-
 def _literal(params: dict[str, Any], conn: psycopg.Connection[Any], match: re.Match[str]) -> str:
     return sql.Literal(params[match.group(1)]).as_string(conn)
 
 
-def raw_tile_sql(tiles: list[tuple[int, int, int]], seconds: int, log_dir: Path) -> float:
-    """Run our tile SQL (tiles/sql/tile.sql, as the view fills it) in pgbench; return tiles per second."""
+def tile_scripts(tiles: list[tuple[int, int, int]], directory: Path) -> list[str]:
+    """Write our tile SQL (tiles/sql/tile.sql, as the server fills it) as one pgbench script per tile."""
+    directory.mkdir(parents=True, exist_ok=True)
     layer = data_layer("reports")
     if layer is None:
         raise RuntimeError("no reports layer")
@@ -361,15 +438,21 @@ def raw_tile_sql(tiles: list[tuple[int, int, int]], seconds: int, log_dir: Path)
                 "domain_maxx": maxx,
                 "domain_maxy": maxy,
             }
-            # Literals, as Django's client-side binding sends them; one script per tile, picked at random.
+            # One script per tile, picked at random; its literals make each a statement of its own.
             text = re.sub(r"%\((\w+)\)s", partial(_literal, params, conn), template)
             text = " ".join(line for line in text.splitlines() if not line.strip().startswith("--"))
-            path = log_dir / f"tile-{z}-{x}-{y}.sql"
+            path = directory / f"tile-{z}-{x}-{y}.sql"
             path.write_text(text + ";\n")
             scripts += ["-f", str(path)]
+    return scripts
+
+
+def raw_tile_sql(scripts: list[str], seconds: int) -> float:
+    """Run the tile scripts in pgbench, picked at random; return tiles per second."""
     db = settings.DATABASES["default"]
     pgbench = shutil.which("pgbench") or "/usr/lib/postgresql/15/bin/pgbench"
-    command = [pgbench, "-n", "-M", "simple", "-c", str(CONCURRENCY), "-j", "2", "-T", str(seconds)]
+    # Prepared, as our tile server prepares its statement: the plan is made once per connection.
+    command = [pgbench, "-n", "-M", "prepared", "-c", str(CONCURRENCY), "-j", "2", "-T", str(seconds)]
     command += ["-h", str(db.get("HOST")), "-U", str(db.get("USER")), *scripts, str(db["NAME"])]
     result = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
     tps = re.search(r"tps = ([\d.]+) \(without initial connection time\)", result.stdout)
@@ -530,6 +613,36 @@ def write_document(run: Run, info: dict[str, str], command: str, args: argparse.
     print(f"[bench] wrote {DOC.relative_to(ROOT)}")
 
 
+def busiest_kreis() -> tuple[str, str, int]:
+    """Return the key, name and report count of the Kreis that owns the most reports."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.key, a.name, count(*) FROM reports_report AS r JOIN geo_authority AS a ON a.id = r.authority_id"
+            " WHERE a.kind = 'kreis' GROUP BY a.key, a.name ORDER BY count(*) DESC, a.key LIMIT 1"
+        )
+        key, name, count = cursor.fetchone()
+    return str(key), str(name), int(count)
+
+
+def measure_cluster_view(run: Run) -> None:
+    """Time the planner workspace's cluster view of the busiest Kreis (issue 6: p95 at most 200 ms)."""
+    from bench.workspace import bench_cluster_view  # needs Django set up, as here
+
+    key, name, count = busiest_kreis()
+    figures = bench_cluster_view(authority_key=key, requests=CLUSTER_REQUESTS)
+    run.note(
+        f"workspace: cluster view of {name} ({key}, {count:,} reports), default parameters,"
+        f" {CLUSTER_REQUESTS} requests in-process through Django's test client; {figures['clusters']:.0f} clusters;"
+        f" p50 {figures['p50']:.0f} ms, p99 {figures['p99']:.0f} ms, max {figures['max']:.0f} ms"
+    )
+    run.add(
+        "Workspace: cluster view of the busiest Kreis, 95th percentile",
+        f"{figures['p95']:.0f} ms",
+        "≤ 200 ms",
+        figures["p95"] <= 200,
+    )
+
+
 def main() -> None:
     """Run the whole benchmark once."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -568,35 +681,45 @@ def main() -> None:
     )
     run.add("Import: generating the rows in Python (not timed as import)", f"{imported.generate_seconds:.1f} s")
 
-    tiles = dense_tiles(TILE_COUNT)
-    run.note(f"tiles: {len(tiles)} z{ZOOM} tiles with the most reports, round-robin, e.g. {tiles[:3]}")
+    sets = {"typical": typical_tiles(TYPICAL_TILES), "dense": dense_tiles(DENSE_TILES)}
+    for name, tiles in sets.items():
+        mean, median, largest = tile_features(tiles)
+        run.note(
+            f"{name} tiles: {len(tiles)} z{ZOOM} tiles, round-robin, e.g. {tiles[:2]};"
+            f" public reports per tile: mean {mean:,.0f}, median {median:,}, max {largest:,}"
+        )
     run.note(
-        f"load: wrk, {CONCURRENCY} connections, 2 threads; pgbench {CONCURRENCY} clients, 2 threads; gunicorn"
-        f" {2 * (os.cpu_count() or 1) + 1} sync workers (LocMemCache per worker); TiPg uvicorn {os.cpu_count()} workers"
+        f"load: wrk, {CONCURRENCY} connections, 2 threads; pgbench {CONCURRENCY} clients, 2 threads, prepared;"
+        f" gunicorn {' '.join(GUNICORN_WORKERS)} behind the tile front (config/wsgi.py);"
+        f" TiPg uvicorn {os.cpu_count()} workers"
     )
-    ours = measure_ours(run, tiles, args.seconds, log_dir)
-    run.load("before raw SQL")
-    ceiling = raw_tile_sql(tiles, args.seconds, log_dir)
-    tipg_rate = None if args.skip_tipg else measure_tipg(run, tiles, args.seconds, log_dir)
+    with_tipg = not args.skip_tipg and install_tipg(run)
+    uncached = measure_uncached(run, sets, args.seconds, log_dir, with_tipg=with_tipg)
     if args.skip_tipg:
         run.note("TiPg was skipped (--skip-tipg): the 3× TiPg target is not checked in this run")
-    run.add(f"Raw tile SQL in pgbench (the ceiling), z{ZOOM}", f"{ceiling:,.0f} tiles/s")
-    if tipg_rate is not None:
-        run.add(f"TiPg z{ZOOM} tiles (TiPg has no tile cache)", f"{tipg_rate:,.0f} tiles/s")
+    for name, rates in uncached.items():
+        # The targets are checked on the typical tiles; the dense city-centre tiles are shown beside them.
+        checked = name == "typical"
+        ceiling, rate = rates["raw"], rates["ours"]
+        run.add(f"Raw tile SQL in pgbench (the ceiling), {name} z{ZOOM} tiles", f"{ceiling:,.0f} tiles/s")
+        if "tipg" in rates:
+            tipg_rate = rates["tipg"]
+            run.add(f"TiPg, {name} z{ZOOM} tiles (TiPg has no tile cache)", f"{tipg_rate:,.0f} tiles/s")
+            run.add(
+                f"Our uncached {name} z{ZOOM} tiles vs TiPg",
+                f"{rate:,.0f} tiles/s = {rate / tipg_rate:.2f}× TiPg",
+                "≥ 3× TiPg" if checked else "(≥ 3× TiPg)",
+                rate >= 3 * tipg_rate,
+            )
         run.add(
-            f"Our uncached z{ZOOM} tiles vs TiPg",
-            f"{ours['uncached']:,.0f} tiles/s = {ours['uncached'] / tipg_rate:.2f}× TiPg",
-            "≥ 3× TiPg",
-            ours["uncached"] >= 3 * tipg_rate,
+            f"Our uncached {name} z{ZOOM} tiles vs raw SQL",
+            f"{rate:,.0f} tiles/s = {100 * rate / ceiling:.0f} % of the ceiling",
+            "≥ 40 % of raw SQL" if checked else "(≥ 40 % of raw SQL)",
+            rate >= 0.4 * ceiling,
         )
-    run.add(
-        f"Our uncached z{ZOOM} tiles vs raw SQL",
-        f"{ours['uncached']:,.0f} tiles/s = {100 * ours['uncached'] / ceiling:.0f} % of the ceiling",
-        "≥ 40 % of raw SQL",
-        ours["uncached"] >= 0.4 * ceiling,
-    )
+    ours = measure_cached(run, sets["typical"], args.seconds, log_dir)
     cached = ours["cached"]
-    run.add("Our cached tiles (200 from LocMemCache)", f"{cached:,.0f} /s", "≥ 5,000 /s", cached >= 5000)
+    run.add("Our cached tiles (200 from the front's memory)", f"{cached:,.0f} /s", "≥ 5,000 /s", cached >= 5000)
     run.add("Our 304 answers (If-None-Match)", f"{ours['304']:,.0f} /s", "≥ 5,000 /s", ours["304"] >= 5000)
 
     run.load("before GeoJSON")
@@ -622,6 +745,8 @@ def main() -> None:
         "deep ≤ 1.5× page 1",
         deep <= 1.5 * first,
     )
+    run.load("before the workspace's cluster view")
+    measure_cluster_view(run)
     run.load("end")
     run.note(f"uptime at end: {uptime()}")
     write_document(run, info, args.command, args)

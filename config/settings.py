@@ -343,6 +343,10 @@ BK_ABUSE = {
 }
 
 # Links in e-mails point here.
+# The external basemap every map shows under its data, by its layer key (layers/registry.py), always
+# through our own proxy at /tiles/basemaps/; "" shows none. Upstream addresses: BK_LAYERS.
+BK_MAP_BASEMAP = env.str("BK_MAP_BASEMAP", default="basemap-de")
+
 SITE_URL = env.str("BK_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 MEDIA_ROOT = env.path("BK_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 MEDIA_URL = "media/"

@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from config.api import parse_query, reject_unknown_params
 from config.errors import BadRequest, NotFound
+from config.http import etag_matches
 from geo import crs as crs_module
 from geo.api import ERROR_RESPONSE, content_crs_headers
 from geo.bbox import parse_bbox
@@ -127,12 +128,6 @@ def _etag(body: str) -> str:
     return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
 
 
-def _matches(if_none_match: str, etag: str) -> bool:
-    # GZipMiddleware weakens the tag it sends; If-None-Match compares weakly (RFC 9110 13.1.2).
-    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-    return "*" in tags or etag in tags
-
-
 @method_decorator(gzip_page, name="dispatch")
 class LayerFeaturesApi(APIView):
     """Return a page of a data layer's public features as GeoJSON, built whole in PostGIS."""
@@ -212,7 +207,7 @@ class LayerFeaturesApi(APIView):
         headers = {"ETag": etag, **content_crs_headers(output_crs)}
         if page.next_url is not None:
             headers["Link"] = f'<{page.next_url}>; rel="next"'
-        if _matches(request.headers.get("If-None-Match", ""), etag):
+        if etag_matches(request.headers.get("If-None-Match", ""), etag):
             not_modified = HttpResponseNotModified()
             for name, value in headers.items():
                 not_modified[name] = value

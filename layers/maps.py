@@ -11,11 +11,14 @@ from typing import Any, cast
 
 import folium
 from branca.element import Figure, MacroElement
+from django.conf import settings
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext
 from jinja2 import Template
 
 from layers.attributions import Attribution
+from layers.registry import external_layer
 
 # NRW's extent in lon/lat (from the VG5000 Land boundary), south-west and north-east corners.
 NRW_BOUNDS = [[50.32, 5.86], [52.53, 9.46]]
@@ -39,6 +42,21 @@ class PortalMap(folium.Map):
             },
         )
         super().__init__(**kwargs)
+        basemap = external_layer(settings.BK_MAP_BASEMAP) if settings.BK_MAP_BASEMAP else None
+        if basemap is not None:
+            # Through our proxy: the citizen's browser never asks the upstream service itself.
+            sample = reverse("tiles:basemap-tile", kwargs={"name": basemap.key, "z": 0, "x": 0, "y": 0, "ext": "png"})
+            template = sample.removesuffix("/0/0/0.png") + "/{z}/{x}/{y}." + basemap.image_format
+            folium.TileLayer(
+                tiles=template,
+                attr=str(basemap.attribution.html()),
+                name=str(basemap.title),
+                min_zoom=0,
+                max_zoom=22,
+                max_native_zoom=basemap.maxzoom,
+                overlay=False,
+                control=False,
+            ).add_to(self)
         self.default_js = [
             ("leaflet", static("vendor/leaflet/leaflet.js")),
             ("portal_map", static("layers/portal-map.js")),

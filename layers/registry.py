@@ -47,6 +47,10 @@ class Property:
     type: str = "string"
     # How a query parameter of the same name filters on it; None where it cannot filter.
     match: Match | None = None
+    # Whether vector tiles carry it. Tiles carry what a map draws and filters by; every extra
+    # distinct string (a text, a time stamp) grows each tile's value table, so texts and times
+    # stay in the GeoJSON and OGC answers, fetched for the one feature a user opens.
+    in_tiles: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +72,11 @@ class DataLayer:
     time_column: str | None
     minzoom: int
     maxzoom: int
+
+    @property
+    def tile_properties(self) -> tuple[Property, ...]:
+        """Return the properties vector tiles carry."""
+        return tuple(prop for prop in self.properties if prop.in_tiles)
 
     @property
     def filterable(self) -> dict[str, Property]:
@@ -152,11 +161,11 @@ DATA_LAYERS: Final[tuple[DataLayer, ...]] = (
         properties=(
             Property("status", "r.status", match=Match.ANY_OF),
             Property("category", "c.code", match=Match.ANY_OF),
-            Property("category_name", "c.name"),
-            Property("authority", "a.key", match=Match.PREFIX),
-            Property("description", "r.description"),
-            Property("created_at", "r.created_at", type="date-time"),
-            Property("updated_at", "r.updated_at", type="date-time"),
+            Property("category_name", "c.name", in_tiles=False),
+            Property("authority", "a.key", match=Match.PREFIX, in_tiles=False),
+            Property("description", "r.description", in_tiles=False),
+            Property("created_at", "r.created_at", type="date-time", in_tiles=False),
+            Property("updated_at", "r.updated_at", type="date-time", in_tiles=False),
         ),
         public_filter="r.published_at IS NOT NULL AND r.hidden_at IS NULL",
         time_column="r.created_at",
@@ -262,6 +271,12 @@ EXTERNAL_LAYERS: Final[tuple[ExternalLayer, ...]] = (
 REGISTRY: Final[Mapping[str, Layer]] = MappingProxyType(
     {**{layer.key: layer for layer in DATA_LAYERS}, **{layer.key: layer for layer in EXTERNAL_LAYERS}}
 )
+
+
+def external_layer(key: str) -> ExternalLayer | None:
+    """Return the external basemap or overlay with this key, or None."""
+    layer = REGISTRY.get(key)
+    return layer if isinstance(layer, ExternalLayer) else None
 
 
 def data_layer(key: str) -> DataLayer | None:

@@ -52,6 +52,15 @@ def _abuse_checks_relaxed(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_basemap(settings: Any) -> None:
+    """Draw maps without the proxied basemap: its upstream is on the internet, which tests never reach.
+
+    Tests of the basemap itself set BK_MAP_BASEMAP and point BK_LAYERS at a local stand-in upstream.
+    """
+    settings.BK_MAP_BASEMAP = ""
+
+
+@pytest.fixture(autouse=True)
 def _german() -> Iterator[None]:
     """Run every test in German unless it switches, as a request without Accept-Language would."""
     with translation.override("de"):

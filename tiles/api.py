@@ -7,7 +7,6 @@ registry does not know, an external layer, or z/x/y outside the grid answer 404 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from functools import wraps
 from typing import Concatenate, ParamSpec
@@ -19,13 +18,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from config.errors import ApplicationError, NotFound
+from config.http import etag_matches
 from layers.registry import DataLayer, data_layer
-from tiles.conf import TileSettings, tile_settings
+from tiles.conf import tile_settings
+from tiles.http import MVT_CONTENT_TYPE, cache_key, caching_headers, tile_etag
 from tiles.selectors import layer_version
 from tiles.tilejson import tilejson as tilejson_document
 from tiles.vector import render_tile, valid_tile
 
-MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
 _P = ParamSpec("_P")
 
 
@@ -64,22 +64,6 @@ def _layer(key: str) -> DataLayer:
     return found
 
 
-def _etag(layer: str, z: int, x: int, y: int, version: int, conf: TileSettings) -> str:
-    # The settings shape the bytes too, so a changed budget or cluster zoom never matches an old tag.
-    text = f"{layer}/{z}/{x}/{y}@{version}/{conf!r}"
-    return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
-
-
-def _matches(if_none_match: str, etag: str) -> bool:
-    # If-None-Match compares weakly (RFC 9110 13.1.2), so a tag weakened by a proxy still matches.
-    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-    return "*" in tags or etag in tags
-
-
-def _headers(etag: str, conf: TileSettings) -> dict[str, str]:
-    return {"ETag": etag, "Cache-Control": f"public, max-age={conf.MAX_AGE}, must-revalidate"}
-
-
 @require_safe
 @_answers_errors
 def tilejson(request: HttpRequest, layer: str) -> HttpResponse:
@@ -100,15 +84,15 @@ def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpRespon
     if not valid_tile(z, x, y):
         raise TileOutOfRange()
     conf = tile_settings()
-    etag = _etag(found.key, z, x, y, layer_version(found.key), conf)
-    if _matches(request.headers.get("If-None-Match", ""), etag):
-        return HttpResponseNotModified(headers=_headers(etag, conf))
+    etag = tile_etag(found.key, z, x, y, layer_version(found.key), conf)
+    if etag_matches(request.headers.get("If-None-Match", ""), etag):
+        return HttpResponseNotModified(headers=caching_headers(etag, conf))
     cache = caches[conf.CACHE_ALIAS]
-    body = cache.get(f"bk-tiles:{etag}")
+    body = cache.get(cache_key(etag))
     if not isinstance(body, bytes):
         built = render_tile(found, z, x, y, conf)
         # A write may have committed since the version was read: tag and cache by the tile's own snapshot.
-        etag = _etag(found.key, z, x, y, built.version, conf)
+        etag = tile_etag(found.key, z, x, y, built.version, conf)
         body = built.body
-        cache.set(f"bk-tiles:{etag}", body, conf.CACHE_TIMEOUT)
-    return HttpResponse(body, content_type=MVT_CONTENT_TYPE, headers=_headers(etag, conf))
+        cache.set(cache_key(etag), body, conf.CACHE_TIMEOUT)
+    return HttpResponse(body, content_type=MVT_CONTENT_TYPE, headers=caching_headers(etag, conf))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.http import parse_etags
 from django.views.decorators.http import require_safe
 
 from config.errors import ApplicationError
+from config.http import etag_matches
 from tiles import proxy
 
 # A day in the browser; the server's own cache decides how long a tile lives upstream-side.
@@ -30,7 +30,6 @@ def basemap_tile(request: HttpRequest, name: str, z: int, x: int, y: int, ext: s
     }
     if tile.stale:
         headers["Warning"] = '110 - "Response is Stale"'
-    matches = parse_etags(request.headers.get("If-None-Match", ""))
-    if tile.etag in matches or "*" in matches:
+    if etag_matches(request.headers.get("If-None-Match", ""), tile.etag):
         return HttpResponse(status=304, headers=headers)
     return HttpResponse(tile.content, content_type=tile.content_type, headers=headers)

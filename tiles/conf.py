@@ -28,6 +28,10 @@ class TileSettings:
     CACHE_ALIAS: str = "default"
     # Keys carry the data version, so an old entry is never served; the timeout only frees memory.
     CACHE_TIMEOUT: int = 24 * 3600
+    # The WSGI front of tiles.server (config/wsgi.py): tiles and 304s without Django's request cycle.
+    FAST_PATH: bool = True
+    # Each server process keeps the most recently served tiles in memory, up to this many bytes (0: none).
+    MEMORY_CACHE_BYTES: int = 64 * 1024 * 1024
 
 
 def tile_settings() -> TileSettings:

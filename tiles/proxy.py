@@ -36,7 +36,7 @@ _CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg"}
 # The first bytes of each format: a Content-Type header alone proves nothing about the body.
 _SIGNATURES = {"png": b"\x89PNG\r\n\x1a\n", "jpeg": b"\xff\xd8\xff"}
 
-_DEFAULTS: dict[str, Any] = {
+DEFAULTS: dict[str, Any] = {
     "BASEMAP_CACHE_DIR": None,
     "BASEMAP_MAX_AGE": 7 * 24 * 3600,
     "BASEMAP_TIMEOUT": (3.0, 10.0),
@@ -66,7 +66,7 @@ class Tile:
 def _config(key: str) -> Any:
     configured = getattr(settings, "BK_TILES", {}) or {}
     value = configured.get(key)
-    return _DEFAULTS[key] if value is None else value
+    return DEFAULTS[key] if value is None else value
 
 
 def cache_dir() -> Path:

@@ -15,7 +15,7 @@ _FIELD_TYPES: Final = {"string": "String", "date-time": "String", "integer": "Nu
 
 def tilejson(layer: DataLayer, tile_url_template: str) -> dict[str, Any]:
     """Return the TileJSON of a layer whose tiles are at the {z}/{x}/{y} URL template."""
-    fields = {prop.name: _FIELD_TYPES.get(prop.type, "String") for prop in layer.properties}
+    fields = {prop.name: _FIELD_TYPES.get(prop.type, "String") for prop in layer.tile_properties}
     if clusters(layer):
         # Clustered tiles carry a count, and the id of a cluster of one.
         fields.update(count="Number", id="Number")

@@ -56,7 +56,7 @@ def _property_sql(sql: str, kind: str) -> str:
 
 def _properties_sql(layer: DataLayer) -> str:
     # Names are registry constants; quoted, they become the MVT property keys.
-    return ", ".join(f'{_property_sql(prop.sql, prop.type)} AS "{prop.name}"' for prop in layer.properties)
+    return ", ".join(f'{_property_sql(prop.sql, prop.type)} AS "{prop.name}"' for prop in layer.tile_properties)
 
 
 def _run(
@@ -91,9 +91,12 @@ def _run(
             properties=_properties_sql(layer),
             public_filter=layer.public_filter,
         )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        body, features, version = cursor.fetchone()
+    connection.ensure_connection()
+    # A server-side prepared statement: planning the tile SQL costs more than running it for a
+    # typical tile (0.6 ms against 0.4 ms for 10 features), and a prepared plan is reused.
+    # Django's wrapper turns psycopg's errors into its own and marks a broken connection for closing.
+    with connection.wrap_database_errors, connection.connection.cursor() as cursor:
+        body, features, version = cursor.execute(sql, params, prepare=True).fetchone()
     return Tile(body=bytes(body), version=int(version), features=int(features), clustered=clustered)
 
 

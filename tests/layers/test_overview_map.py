@@ -229,3 +229,12 @@ def test_markercluster_assets_are_served_by_us(client: Client) -> None:
         response = client.get(path)
         assert response.status_code == 200, path
         b"".join(response.streaming_content)  # type: ignore[attr-defined]
+
+
+def test_maps_name_the_proxied_basemap_only_when_configured(client: Client, settings: Any) -> None:
+    settings.BK_MAP_BASEMAP = "basemap-de"
+    page = client.get("/karte/").content.decode()
+    assert "/tiles/basemaps/basemap-de/{z}/{x}/{y}.png" in page
+    assert "geodatenzentrum" not in page
+    settings.BK_MAP_BASEMAP = ""
+    assert "/tiles/basemaps/" not in client.get("/karte/").content.decode()

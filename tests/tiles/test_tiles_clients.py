@@ -74,10 +74,7 @@ def test_gdal_reads_a_report_from_our_tile_over_http(live_server: Any) -> None:
     properties = feature["properties"]
     assert properties["status"] == "in_progress"
     assert properties["category"] == "gdal-test"
-    assert properties["category_name"] == "GDAL"
-    assert properties["description"] == "Schlagloch am Neumarkt"
-    assert properties["authority"] == "05315000"
-    assert not {"reporter_name", "reporter_email"} & set(properties)
+    assert not {"description", "reporter_name", "reporter_email"} & set(properties)
     assert feature["geometry"]["type"] == "Point"
     lon, lat = feature["geometry"]["coordinates"]
     # A tile of zoom 14 has 4096 units over about 1.5 km: the place comes back to within a metre or so.
