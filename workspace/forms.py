@@ -13,6 +13,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from procedures.models import Procedure
 from reports.models import Category, ReportStatus
@@ -43,8 +44,9 @@ class FilterForm(forms.Form):
         choices=[("reports", _("Meldungen")), ("contributions", _("Beiträge"))],
         widget=forms.CheckboxSelectMultiple,
     )
-    start = forms.DateField(label=_("von"), required=False, widget=DateInput())
-    end = forms.DateField(label=_("bis"), required=False, widget=DateInput())
+    # "von" alone is also the author of a history entry ("by"): these are the two ends of a period.
+    start = forms.DateField(label=pgettext_lazy("Zeitraum", "von"), required=False, widget=DateInput())
+    end = forms.DateField(label=pgettext_lazy("Zeitraum", "bis"), required=False, widget=DateInput())
     category = forms.MultipleChoiceField(
         label=_("Kategorie"), required=False, widget=forms.SelectMultiple(attrs={"size": 4})
     )
