@@ -10,6 +10,7 @@ from django.apps import apps
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from privacy import registry
 from privacy.models import AccessibilityFeedback
@@ -55,7 +56,10 @@ def test_privacy_notice_names_controller_period_bases_rights_and_cookies(client:
 
 
 def test_pages_exist_in_english_too(client: Client) -> None:
-    for path in ("/en/datenschutz/", "/en/datenschutz/verzeichnis/", "/en/barrierefreiheit/"):
+    with translation.override("en"):
+        paths = [reverse(name) for name in ("privacy:notice", "privacy:record", "privacy:accessibility")]
+    assert paths == ["/en/privacy/", "/en/privacy/record/", "/en/accessibility/"]
+    for path in paths:
         assert client.get(path).status_code == 200, path
 
 
