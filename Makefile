@@ -15,15 +15,17 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+LOAD_ARGS ?=
 
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
 
-.PHONY: help run test bench stop setup system-deps db migrate demo-data check lint format messages makemessages requirements clean-db
+.PHONY: help run test bench load stop setup system-deps db migrate demo-data check lint format messages makemessages requirements clean-db
 
 help:
 	@echo "make run     set everything up and serve on http://$(HOST):$(PORT)"
 	@echo "make test    set everything up and run the whole test suite"
 	@echo "make bench   set everything up, load 1,000,000 synthetic reports and benchmark (BENCH_ARGS=...)"
+	@echo "make load    set everything up and run the locust load test on loopback (LOAD_ARGS=...)"
 	@echo "make stop    stop the private PostgreSQL cluster"
 	@echo "make lint    ruff and mypy"
 
@@ -37,6 +39,11 @@ test: setup demo-data lint
 bench: export BK_PG_DATABASE := beteiligungskarte_bench
 bench: setup demo-data
 	$(PY) bench/run.py --command "make bench$(if $(BENCH_ARGS), BENCH_ARGS=\"$(BENCH_ARGS)\")" $(BENCH_ARGS)
+
+# The load test has a database of its own too; LOAD_ARGS passes options, e.g. LOAD_ARGS="--users 40 --seconds 60".
+load: export BK_PG_DATABASE := beteiligungskarte_load
+load: setup demo-data
+	$(PY) bench/load.py --command "make load$(if $(LOAD_ARGS), LOAD_ARGS=\"$(LOAD_ARGS)\")" $(LOAD_ARGS)
 
 stop:
 	scripts/pg.sh stop
