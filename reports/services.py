@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from django.contrib.gis.geos import Point
 from django.core.files.base import ContentFile
@@ -70,8 +71,14 @@ class UploadedPhoto:
 
 def _store_once(path: str, content: bytes) -> None:
     # Content-addressed: the same bytes always have the same name, so an existing file is this file.
-    if not default_storage.exists(path):
-        default_storage.save(path, ContentFile(content))
+    if default_storage.exists(path):
+        # Young again: `uploads_cleanup` must not take it away before this upload's row is committed.
+        os.utime(default_storage.path(path))
+        return
+    # Storage writes straight to the final name; a process killed mid-write would leave a cut-off
+    # file there that every later upload of the same photo trusts. Write aside, then rename atomically.
+    temporary = default_storage.save(f"{path}.{uuid4().hex}.part", ContentFile(content))
+    os.replace(default_storage.path(temporary), default_storage.path(path))
 
 
 def photo_upload(*, stream: BinaryIO) -> UploadedPhoto:
